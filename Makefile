@@ -1,0 +1,46 @@
+# Two commands on a fresh Debian 12 machine: `make run` and `make test`.
+# Both install what is missing (scripts/install-deps.sh), configure and build.
+BUILD_DIR ?= build
+PRESET    ?= release
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test unit fuzz bench format tidy clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json | deps
+	cmake --preset $(PRESET)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR)
+
+# The main job on an embedded default: a guided demo of `pgwarden check`.
+run: build
+	@./scripts/demo.sh $(BUILD_DIR)/pgwarden
+
+# Every test: unit and corpus tests (ctest), then the fuzz target for a bounded time.
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
+	@$(MAKE) --no-print-directory fuzz
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build build-fuzz --target fuzz_analyze
+	./scripts/run-fuzz.sh build-fuzz/fuzz_analyze $(FUZZ_SECONDS)
+
+bench: deps
+	cmake --preset release
+	cmake --build $(BUILD_DIR) --target bench_analyze
+	$(BUILD_DIR)/bench_analyze
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+tidy: build
+	git ls-files 'src/*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+clean:
+	rm -rf $(BUILD_DIR) build-fuzz

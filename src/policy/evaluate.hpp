@@ -1,0 +1,67 @@
+// The policy engine: effects in, verdicts out.
+//
+// `evaluate` judges one analyzed statement against a policy within a unit: it finds the table
+// rules that match each effect's object (after the unit's renames), derives the policy-dependent
+// actions (update_immutable, update_not_mutable, mutate_append_only), picks the decision
+// (per-table override, else [actions], else the built-in default), and writes for every effect
+// that is not plainly allowed a finding with a message, the policy citation and a hint that is
+// the non-destructive alternative for this statement. Then it records what the statement
+// created or renamed in the unit state.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "policy/policy.hpp"
+#include "sql/statement.hpp"
+
+namespace pgwarden::policy {
+
+struct Finding {
+  sql::Action action = sql::Action::read;
+  sql::ObjectKind kind = sql::ObjectKind::none;
+  sql::ObjectName object;
+  std::vector<std::string> columns;
+  Decision decision = Decision::allow;
+  std::string rule;     // the part of the policy that decided, e.g. `[actions] drop_table = "deny"`
+  std::string message;  // what the statement would do
+  std::string detail;   // which policy refuses it and where it is written down
+  std::string hint;     // the non-destructive alternative for this statement
+  sql::Via via = sql::Via::direct;
+  std::string via_name;
+};
+
+struct Verdict {
+  Decision decision = Decision::allow;  // the strictest decision of all effects
+  std::vector<Finding> findings;        // effects whose decision is not `allow`
+  std::vector<sql::Action> actions;     // every action the statement has, in order, unique
+};
+
+// What earlier statements of the same unit created or renamed (DESIGN.md "unit state").
+class UnitState {
+ public:
+  void record(const sql::Statement& statement, const Policy& policy);
+
+  // True when `name` (as written in a statement) was created earlier in this unit.
+  [[nodiscard]] bool created(const sql::ObjectName& name, const Policy& policy) const;
+  // The name the policy protects: the original name of a table renamed earlier in this unit.
+  [[nodiscard]] sql::ObjectName protected_name(const sql::ObjectName& name, const Policy& policy) const;
+  // The original name of a column renamed earlier in this unit.
+  [[nodiscard]] std::string original_column(const sql::ObjectName& table, const std::string& column,
+                                            const Policy& policy) const;
+
+  // schema.name as PostgreSQL would resolve it in this unit (temp tables first, then search_path).
+  [[nodiscard]] std::string resolve(const sql::ObjectName& name, const Policy& policy) const;
+
+ private:
+  std::set<std::string> m_created;                  // resolved names
+  std::set<std::string> m_temp;                     // bare names of temp relations created
+  std::map<std::string, sql::ObjectName> m_renamed; // resolved new name -> original name
+  std::map<std::string, std::string> m_columns;     // "table|new column" -> original column
+};
+
+Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit);
+
+}  // namespace pgwarden::policy

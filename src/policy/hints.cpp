@@ -1,0 +1,209 @@
+// Messages and hints per action. The hints follow what careful teams do instead of destroying
+// data: soft-delete with the DELETE's own WHERE, reversal entries for ledgers, rename-and-revoke
+// before a drop, deprecate a column before dropping it, archive before emptying a table, and
+// expand/contract for type changes (strong_migrations' safe recipes; PostgreSQL's docs on
+// ALTER TABLE: https://www.postgresql.org/docs/15/sql-altertable.html).
+#include "policy/hints.hpp"
+
+#include <fmt/format.h>
+
+#include "sql/rewrite.hpp"
+
+namespace pgwarden::policy {
+namespace {
+
+using sql::Action;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ", ";
+    out += i;
+  }
+  return out;
+}
+
+std::string object_of(const sql::Effect& e) {
+  std::string kind(sql::to_string(e.kind));
+  for (auto& c : kind) c = c == '_' ? ' ' : c;
+  const std::string name = e.object.display();
+  if (!e.member.empty()) return fmt::format("{} {} on {}", kind, sql::quote_identifier(e.member), name);
+  if (name.empty()) return kind.empty() ? "the object" : kind;
+  return kind.empty() ? name : kind + " " + name;
+}
+
+std::string where_of(const sql::Effect& e) {
+  switch (e.via) {
+    case sql::Via::direct: return "";
+    case sql::Via::cte: return " (in a data-modifying WITH clause, which runs even if unreferenced)";
+    case sql::Via::rule: return fmt::format(" (in the actions of rule {})", e.via_name);
+    case sql::Via::function_body: return fmt::format(" (in the body of {}, on every call)", e.via_name);
+    case sql::Via::do_block: return " (in a DO block)";
+    case sql::Via::prepare: return fmt::format(" (in prepared statement {})", e.via_name);
+    case sql::Via::explain_analyze: return " (EXPLAIN ANALYZE runs the statement)";
+    case sql::Via::copy_query: return " (in COPY (query))";
+    case sql::Via::trigger: return fmt::format(" (in trigger {})", e.via_name);
+    case sql::Via::dynamic_string: return " (in a string run by EXECUTE)";
+  }
+  return "";
+}
+
+std::string table_sql(const sql::Effect& e) { return e.object.display(); }
+
+std::string retired(const sql::ObjectName& name) { return sql::quote_identifier(name.name + "_retired"); }
+
+std::string soft_delete_sql(const Judged& j, const std::string& column, const std::string& value) {
+  if (auto rewritten = sql::soft_delete_update(j.effect, column, value)) return *rewritten + ";";
+  return fmt::format("UPDATE {} SET {} = {} WHERE <the same condition>;", table_sql(j.effect),
+                     sql::quote_identifier(column), value);
+}
+
+}  // namespace
+
+std::string message_for(const Judged& j) {
+  const sql::Effect& e = j.effect;
+  const std::string what = object_of(e);
+  const std::string where = where_of(e);
+  switch (j.action) {
+    case Action::drop_database: return fmt::format("{} would destroy {} and everything in it{}", e.verb, what, where);
+    case Action::drop_schema: return fmt::format("{} would destroy {} and the objects in it{}", e.verb, what, where);
+    case Action::drop_table: return fmt::format("{} would destroy {} and every row in it{}", e.verb, what, where);
+    case Action::drop_column:
+      return fmt::format("{} would destroy column {} of {} and its data{}", e.verb, join(j.columns), what, where);
+    case Action::drop_cascade:
+      return fmt::format("{} would also drop whatever depends on {}, unnamed{}", e.verb, what, where);
+    case Action::truncate: return fmt::format("TRUNCATE would delete every row of {}{}", what, where);
+    case Action::delete_all:
+      return fmt::format("{} without a WHERE that filters would delete every row of {}{}", e.verb, what, where);
+    case Action::delete_rows: return fmt::format("{} would delete rows of {}{}", e.verb, what, where);
+    case Action::update_all:
+      return fmt::format("UPDATE without a WHERE that filters would overwrite every row of {}{}", what, where);
+    case Action::update_immutable:
+      return fmt::format("{} would change immutable column{} {} of {}{}", e.verb, j.columns.size() > 1 ? "s" : "",
+                         join(j.columns), what, where);
+    case Action::mutate_append_only:
+      return fmt::format("{} would change the history of append-only {}{}", e.verb, what, where);
+    case Action::update_not_mutable:
+      return fmt::format("{} would change column{} {} of {}, outside its mutable list{}", e.verb,
+                         j.columns.size() > 1 ? "s" : "", join(j.columns), what, where);
+    case Action::alter_column_type:
+      return fmt::format("{} would rewrite column {} of {} (a USING clause can discard data){}", e.verb,
+                         join(j.columns), what, where);
+    case Action::drop_sequence: return fmt::format("{} would destroy {} and its current value{}", e.verb, what, where);
+    case Action::disable_safeguard: return fmt::format("{} would turn a safeguard off: {}{}", e.verb, what, where);
+    case Action::destructive_function:
+      return fmt::format("{} destroys data or runs commands outside this statement's view{}", e.verb, where);
+    case Action::dynamic_sql:
+      return fmt::format("{}: SQL built at run time cannot be checked{}", e.verb, where);
+    case Action::rename:
+      return fmt::format("{} would rename {} to {}; code that uses the old name breaks{}", e.verb, what,
+                         e.new_name.display(), where);
+    case Action::parse_error: return fmt::format("the statement does not parse{}", where);
+    default: return fmt::format("{} on {}{}", e.verb, what, where);
+  }
+}
+
+std::string hint_for(const Judged& j, const Policy& policy) {
+  const sql::Effect& e = j.effect;
+  const std::string t = table_sql(e);
+  const std::string table_hint = j.table.hint.empty() ? "" : j.table.hint + " ";
+  const std::string soft_column = j.table.soft_delete ? j.table.soft_delete->column : "deleted_at";
+  const std::string soft_value = j.table.soft_delete ? j.table.soft_delete->value_sql : "now()";
+  switch (j.action) {
+    case Action::delete_rows:
+    case Action::delete_all: {
+      if (j.table.soft_delete) {
+        return fmt::format("{} is soft-deleted: {}", t, soft_delete_sql(j, soft_column, soft_value));
+      }
+      if (j.action == Action::delete_all) {
+        return fmt::format("Name the rows with a WHERE, and soft-delete them instead of deleting: {}",
+                           soft_delete_sql(j, soft_column, soft_value));
+      }
+      return fmt::format("Soft-delete instead (add a {} timestamptz column if {} has none): {}", soft_column, t,
+                         soft_delete_sql(j, soft_column, soft_value));
+    }
+    case Action::mutate_append_only: {
+      if (e.mutation == sql::Mutation::truncate) {
+        return fmt::format("{}An append-only table is never emptied: archive it under a new name and start a new "
+                           "one (ALTER TABLE {} RENAME TO {}; CREATE TABLE {} (LIKE {} INCLUDING ALL);).",
+                           table_hint, t, retired(e.object), t, retired(e.object));
+      }
+      std::string reversal;
+      if (auto r = sql::reversal_insert(e)) reversal = *r + ";";
+      if (reversal.empty()) {
+        return fmt::format("{}Record a correcting entry with INSERT instead of changing existing rows.", table_hint);
+      }
+      return fmt::format("{}Record a reversal instead of changing history: {} (with the amounts negated and a "
+                         "reference to the original entries){}",
+                         table_hint, reversal,
+                         e.mutation == sql::Mutation::update ? ", then INSERT the corrected entries" : "");
+    }
+    case Action::drop_table:
+      return fmt::format("Rename it and revoke access instead; drop it in a later release, after a backup and a "
+                         "grace period: ALTER TABLE {} RENAME TO {}; REVOKE ALL ON TABLE {} FROM PUBLIC;",
+                         t, retired(e.object), retired(e.object));
+    case Action::drop_column: {
+      const std::string c = j.columns.empty() ? "<column>" : sql::quote_identifier(j.columns.front());
+      return fmt::format("Stop writing the column and mark it deprecated instead: COMMENT ON COLUMN {}.{} IS "
+                         "'deprecated: no longer written'; drop it in a later release after a backup.",
+                         t, c);
+    }
+    case Action::truncate:
+      return fmt::format("Archive the rows, then soft-delete them: CREATE TABLE {} AS TABLE {}; UPDATE {} SET {} = {} "
+                         "WHERE {} IS NULL;",
+                         sql::quote_identifier(e.object.name + "_archive"), t, t, sql::quote_identifier(soft_column),
+                         soft_value, sql::quote_identifier(soft_column));
+    case Action::drop_cascade:
+      return "Drop each dependent object by name, without CASCADE, so that the statement says everything it "
+             "removes.";
+    case Action::update_all:
+      return fmt::format("Add a WHERE that names the rows, and update in batches by key range (UPDATE {} SET ... "
+                         "WHERE id BETWEEN ... AND ...).",
+                         t);
+    case Action::update_immutable:
+      return fmt::format("{}{} never change once written: leave {} as it is and record the correction as a new "
+                         "row (an INSERT that references the original).",
+                         table_hint, join(j.columns), j.columns.size() > 1 ? "them" : "it");
+    case Action::update_not_mutable:
+      return fmt::format("{}Only {} may be updated on {}; anything else is written once.", table_hint,
+                         j.table.mutable_columns ? join(*j.table.mutable_columns) : "", t);
+    case Action::alter_column_type: {
+      const std::string c = j.columns.empty() ? "col" : j.columns.front();
+      return fmt::format("Expand and contract instead: ALTER TABLE {} ADD COLUMN {} <new type>; write both, "
+                         "backfill in batches, switch readers, then retire {}.",
+                         t, sql::quote_identifier(c + "_new"), sql::quote_identifier(c));
+    }
+    case Action::drop_database:
+      return fmt::format("Rename it and revoke access instead; drop it out of band after a verified backup: ALTER "
+                         "DATABASE {} RENAME TO {}; REVOKE CONNECT ON DATABASE {} FROM PUBLIC;",
+                         t, retired(e.object), retired(e.object));
+    case Action::drop_schema:
+      return fmt::format("Rename it and revoke access instead: ALTER SCHEMA {} RENAME TO {}; REVOKE ALL ON SCHEMA {} "
+                         "FROM PUBLIC; drop it in a later release after a backup.",
+                         t, retired(e.object), retired(e.object));
+    case Action::drop_sequence:
+      return fmt::format("Keep the sequence (it holds the last value handed out); revoke its use instead: REVOKE ALL "
+                         "ON SEQUENCE {} FROM PUBLIC;",
+                         t);
+    case Action::disable_safeguard:
+      return "Keep the safeguard on. If a bulk operation truly needs it off, run it from a reviewed script under an "
+             "approval, and turn it back on in the same transaction.";
+    case Action::destructive_function:
+      return "Run it from a reviewed maintenance script under an approval, after a backup of what it destroys.";
+    case Action::dynamic_sql:
+      return "Write the statement out in full (or build it from constants) so that it can be checked; pgwarden "
+             "refuses SQL it cannot read.";
+    case Action::rename:
+      return fmt::format("Keep the old name working while code moves over, e.g. CREATE VIEW {} AS SELECT * FROM {};, "
+                         "or rename only in the application's mapping.",
+                         e.object.display(), e.new_name.display());
+    case Action::parse_error:
+      return fmt::format("Fix the statement so that PostgreSQL 15 parses it; pgwarden refuses what it cannot read "
+                         "(on_parse_error = \"{}\").",
+                         to_string(policy.on_parse_error));
+    default:
+      return table_hint;
+  }
+}
+
+}  // namespace pgwarden::policy

@@ -1,0 +1,24 @@
+// What a refusal says: the message (what the statement would do) and the hint (the
+// non-destructive alternative for this very statement, built from its own tree where the
+// rewrite needs the statement's SQL; see sql/rewrite.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/table_match.hpp"
+#include "sql/effect.hpp"
+
+namespace pgwarden::policy {
+
+struct Judged {
+  sql::Action action;                 // the action decided (may be derived: update_immutable, ...)
+  const sql::Effect& effect;
+  const TableView& table;
+  std::vector<std::string> columns;   // the columns the finding is about
+};
+
+std::string message_for(const Judged& judged);
+std::string hint_for(const Judged& judged, const Policy& policy);
+
+}  // namespace pgwarden::policy

@@ -1,0 +1,327 @@
+#include "policy/load.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "sql/analyzer.hpp"
+
+namespace pgwarden::policy {
+namespace {
+
+using sql::Action;
+
+constexpr std::uintmax_t k_max_policy_bytes = std::uintmax_t{1} << 20;
+
+// Builds errors that point at a node of the document.
+class Reader {
+ public:
+  explicit Reader(std::string source) : m_source(std::move(source)) {}
+
+  [[nodiscard]] Error at(const toml::node& node, const std::string& key, std::string message) const {
+    const auto& where = node.source().begin;
+    return Error{std::move(message), m_source, static_cast<int>(where.line), static_cast<int>(where.column), key};
+  }
+
+  [[nodiscard]] const std::string& source() const { return m_source; }
+
+ private:
+  std::string m_source;
+};
+
+std::string join(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+// Every key of `table` must be one of `known`.
+Expected<void> check_keys(const Reader& r, const toml::table& table, const std::string& prefix,
+                          const std::vector<std::string_view>& known) {
+  for (const auto& [key, node] : table) {
+    if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
+      return tl::unexpected(r.at(node, prefix + std::string(key.str()),
+                                 fmt::format("unknown key (expected one of: {})", join(known))));
+    }
+  }
+  return {};
+}
+
+Expected<std::string> read_string(const Reader& r, const toml::node& node, const std::string& key) {
+  if (const auto* s = node.as_string()) return s->get();
+  return tl::unexpected(r.at(node, key, "expected a string"));
+}
+
+Expected<bool> read_bool(const Reader& r, const toml::node& node, const std::string& key) {
+  if (const auto* b = node.as_boolean()) return b->get();
+  return tl::unexpected(r.at(node, key, "expected true or false"));
+}
+
+Expected<std::vector<std::string>> read_names(const Reader& r, const toml::node& node, const std::string& key) {
+  const auto* array = node.as_array();
+  if (array == nullptr) return tl::unexpected(r.at(node, key, "expected an array of strings"));
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto& item = *array->get(i);
+    const std::string item_key = fmt::format("{}[{}]", key, i + 1);
+    auto s = read_string(r, item, item_key);
+    if (!s) return tl::unexpected(s.error());
+    if (s->empty()) return tl::unexpected(r.at(item, item_key, "a name cannot be empty"));
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+Expected<Decision> read_decision(const Reader& r, const toml::node& node, const std::string& key) {
+  auto s = read_string(r, node, key);
+  if (!s) return tl::unexpected(s.error());
+  if (auto d = decision_from_string(*s)) return *d;
+  return tl::unexpected(
+      r.at(node, key, fmt::format("'{}' is not a decision (expected allow, warn, approve or deny)", *s)));
+}
+
+// An [actions] table, global or per table.
+Expected<void> read_actions(const Reader& r, const toml::node& node, const std::string& prefix,
+                            const std::function<void(Action, Decision)>& set) {
+  const auto* table = node.as_table();
+  if (table == nullptr) return tl::unexpected(r.at(node, prefix, "expected a table of action = decision"));
+  for (const auto& [key, value] : *table) {
+    const std::string name(key.str());
+    const std::string dotted = prefix + "." + name;
+    auto action = sql::action_from_string(name);
+    if (!action) {
+      return tl::unexpected(r.at(value, dotted, fmt::format("'{}' is not an action (see `pgwarden policy show`)", name)));
+    }
+    if (*action == Action::parse_error) {
+      return tl::unexpected(r.at(value, dotted, "parse_error is set with [policy] on_parse_error"));
+    }
+    auto decision = read_decision(r, value, dotted);
+    if (!decision) return tl::unexpected(decision.error());
+    set(*action, *decision);
+  }
+  return {};
+}
+
+// The value of soft_delete must be one SQL expression.
+Expected<void> check_expression(const Reader& r, const toml::node& node, const std::string& key,
+                                const std::string& expression) {
+  const auto statements = sql::analyze("SELECT " + expression);
+  if (statements.size() != 1 || statements.front().is_parse_error()) {
+    return tl::unexpected(r.at(node, key, fmt::format("'{}' is not one SQL expression", expression)));
+  }
+  return {};
+}
+
+Expected<SoftDelete> read_soft_delete(const Reader& r, const toml::node& node, const std::string& key) {
+  SoftDelete out;
+  if (const auto* s = node.as_string()) {
+    out.column = s->get();
+    if (out.column.empty()) return tl::unexpected(r.at(node, key, "the column cannot be empty"));
+    return out;
+  }
+  const auto* table = node.as_table();
+  if (table == nullptr) {
+    return tl::unexpected(r.at(node, key, "expected a column name or { column = \"...\", value = \"...\" }"));
+  }
+  if (auto ok = check_keys(r, *table, key + ".", {"column", "value"}); !ok) return tl::unexpected(ok.error());
+  const auto* column = table->get("column");
+  if (column == nullptr) return tl::unexpected(r.at(node, key + ".column", "missing (the column to set)"));
+  auto c = read_string(r, *column, key + ".column");
+  if (!c) return tl::unexpected(c.error());
+  if (c->empty()) return tl::unexpected(r.at(*column, key + ".column", "the column cannot be empty"));
+  out.column = std::move(*c);
+  if (const auto* value = table->get("value")) {
+    auto v = read_string(r, *value, key + ".value");
+    if (!v) return tl::unexpected(v.error());
+    if (auto ok = check_expression(r, *value, key + ".value", *v); !ok) return tl::unexpected(ok.error());
+    out.value_sql = std::move(*v);
+  }
+  return out;
+}
+
+Expected<TableRule> read_table_rule(const Reader& r, const toml::table& table, const std::string& prefix) {
+  if (auto ok = check_keys(r, table, prefix + ".",
+                           {"name", "append_only", "immutable", "mutable", "soft_delete", "hint", "actions"});
+      !ok) {
+    return tl::unexpected(ok.error());
+  }
+  TableRule rule;
+  rule.line = static_cast<int>(table.source().begin.line);
+  const auto* name = table.get("name");
+  if (name == nullptr) return tl::unexpected(r.at(table, prefix + ".name", "missing (every [[tables]] entry names its tables)"));
+  auto pattern = read_string(r, *name, prefix + ".name");
+  if (!pattern) return tl::unexpected(pattern.error());
+  auto glob = Glob::compile(*pattern);
+  if (!glob) return tl::unexpected(r.at(*name, prefix + ".name", glob.error().message));
+  rule.name = std::move(*glob);
+
+  for (const auto& [key, node] : table) {
+    const std::string k(key.str());
+    const std::string dotted = prefix + "." + k;
+    if (k == "append_only") {
+      auto b = read_bool(r, node, dotted);
+      if (!b) return tl::unexpected(b.error());
+      rule.append_only = *b;
+    } else if (k == "immutable") {
+      auto names = read_names(r, node, dotted);
+      if (!names) return tl::unexpected(names.error());
+      rule.immutable = std::move(*names);
+    } else if (k == "mutable") {
+      auto names = read_names(r, node, dotted);
+      if (!names) return tl::unexpected(names.error());
+      rule.mutable_columns = std::move(*names);
+    } else if (k == "soft_delete") {
+      auto sd = read_soft_delete(r, node, dotted);
+      if (!sd) return tl::unexpected(sd.error());
+      rule.soft_delete = std::move(*sd);
+    } else if (k == "hint") {
+      auto s = read_string(r, node, dotted);
+      if (!s) return tl::unexpected(s.error());
+      rule.hint = std::move(*s);
+    } else if (k == "actions") {
+      auto ok = read_actions(r, node, dotted,
+                             [&](Action a, Decision d) { rule.actions[static_cast<std::size_t>(a)] = d; });
+      if (!ok) return tl::unexpected(ok.error());
+    }
+  }
+  return rule;
+}
+
+Expected<void> read_policy_section(const Reader& r, const toml::node& node, Policy& policy) {
+  const auto* table = node.as_table();
+  if (table == nullptr) return tl::unexpected(r.at(node, "policy", "expected a table"));
+  if (auto ok = check_keys(r, *table, "policy.", {"name", "document", "on_parse_error", "search_path"}); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  for (const auto& [key, value] : *table) {
+    const std::string k(key.str());
+    const std::string dotted = "policy." + k;
+    if (k == "name" || k == "document") {
+      auto s = read_string(r, value, dotted);
+      if (!s) return tl::unexpected(s.error());
+      (k == "name" ? policy.name : policy.document) = std::move(*s);
+    } else if (k == "on_parse_error") {
+      auto d = read_decision(r, value, dotted);
+      if (!d) return tl::unexpected(d.error());
+      if (*d != Decision::deny && *d != Decision::allow) {
+        return tl::unexpected(r.at(value, dotted, "expected \"deny\" or \"allow\""));
+      }
+      policy.on_parse_error = *d;
+    } else if (k == "search_path") {
+      auto names = read_names(r, value, dotted);
+      if (!names) return tl::unexpected(names.error());
+      if (names->empty()) return tl::unexpected(r.at(value, dotted, "needs at least one schema"));
+      policy.search_path = std::move(*names);
+    }
+  }
+  return {};
+}
+
+Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
+  Policy policy = Policy::defaults();
+  policy.name = "pgwarden policy";
+  policy.source = r.source();
+  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables"}); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  if (const auto* node = doc.get("policy")) {
+    if (auto ok = read_policy_section(r, *node, policy); !ok) return tl::unexpected(ok.error());
+  }
+  if (const auto* node = doc.get("actions")) {
+    auto ok = read_actions(r, *node, "actions", [&](Action a, Decision d) {
+      policy.actions[static_cast<std::size_t>(a)] = d;
+      policy.action_from_file[static_cast<std::size_t>(a)] = true;
+    });
+    if (!ok) return tl::unexpected(ok.error());
+  }
+  if (const auto* node = doc.get("columns")) {
+    const auto* table = node->as_table();
+    if (table == nullptr) return tl::unexpected(r.at(*node, "columns", "expected a table"));
+    if (auto ok = check_keys(r, *table, "columns.", {"immutable"}); !ok) return tl::unexpected(ok.error());
+    if (const auto* imm = table->get("immutable")) {
+      auto names = read_names(r, *imm, "columns.immutable");
+      if (!names) return tl::unexpected(names.error());
+      policy.immutable_columns = std::move(*names);
+    }
+  }
+  if (const auto* node = doc.get("tables")) {
+    const auto* array = node->as_array();
+    if (array == nullptr) {
+      return tl::unexpected(r.at(*node, "tables", "expected an array of tables: write each entry as [[tables]]"));
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const std::string prefix = fmt::format("tables[{}]", i + 1);
+      const auto* entry = array->get(i)->as_table();
+      if (entry == nullptr) return tl::unexpected(r.at(*array->get(i), prefix, "expected a table"));
+      auto rule = read_table_rule(r, *entry, prefix);
+      if (!rule) return tl::unexpected(rule.error());
+      policy.tables.push_back(std::move(*rule));
+    }
+  }
+  policy.actions[static_cast<std::size_t>(Action::parse_error)] = policy.on_parse_error;
+  return policy;
+}
+
+}  // namespace
+
+Expected<Policy> parse_policy(std::string_view toml_text, const std::string& source) {
+  const Reader reader(source);
+  toml::table doc;
+  try {
+    doc = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return tl::unexpected(Error{std::string(e.description()), source, static_cast<int>(where.line),
+                                static_cast<int>(where.column), ""});
+  }
+  return read_document(reader, doc);
+}
+
+Expected<Policy> load_policy_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return tl::unexpected(Error{"cannot read the policy file: " + ec.message(), path.string()});
+  if (size > k_max_policy_bytes) {
+    return tl::unexpected(Error{fmt::format("the policy file is {} bytes; the limit is 1 MiB", size), path.string()});
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return tl::unexpected(Error{"cannot open the policy file", path.string()});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_policy(text.str(), path.string());
+}
+
+std::optional<std::filesystem::path> find_policy_file(const std::optional<std::filesystem::path>& explicit_path,
+                                                      const std::filesystem::path& start) {
+  if (explicit_path) return explicit_path;
+  std::error_code ec;
+  auto dir = std::filesystem::absolute(start, ec);
+  if (ec) return std::nullopt;
+  while (true) {
+    const auto candidate = dir / "pgwarden.toml";
+    if (std::filesystem::is_regular_file(candidate, ec)) {
+      // Cited relative to the working directory, as the user would write it.
+      auto relative = std::filesystem::relative(candidate, ec);
+      return ec || relative.empty() ? candidate : relative;
+    }
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+Expected<Policy> resolve_policy(const std::optional<std::filesystem::path>& explicit_path,
+                                const std::filesystem::path& start) {
+  if (explicit_path && !std::filesystem::exists(*explicit_path)) {
+    return tl::unexpected(Error{"the policy file does not exist", explicit_path->string()});
+  }
+  const auto path = find_policy_file(explicit_path, start);
+  if (!path) return Policy::defaults();
+  return load_policy_file(*path);
+}
+
+}  // namespace pgwarden::policy

@@ -1,0 +1,70 @@
+// policy: the compiled pgwarden.toml and the decisions it makes.
+//
+// In: a policy file (or the built-in defaults) and analyzed statements from `sql`.
+// Out: verdicts: per statement a decision, and per effect a finding with the action, the
+// object, a message that names the policy and cites its document, and a hint that is the
+// non-destructive alternative for that very statement.
+// Never depends on files other than the policy file, on sockets, shells or output formats.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/glob.hpp"
+#include "sql/action.hpp"
+
+namespace pgwarden::policy {
+
+// From mild to strict; the order is the comparison.
+enum class Decision : unsigned char { allow, warn, approve, deny };
+
+std::string_view to_string(Decision decision);
+std::optional<Decision> decision_from_string(std::string_view name);
+// approve (without an approval) and deny refuse; allow and warn let the statement run.
+inline bool refuses(Decision d) { return d >= Decision::approve; }
+
+// The built-in default of DESIGN.md's action table.
+Decision default_decision(sql::Action action);
+
+// `soft_delete = "deleted_at"` or `{ column = "status", value = "'DELETED'" }`.
+struct SoftDelete {
+  std::string column;
+  std::string value_sql = "now()";  // an SQL expression
+};
+
+// One [[tables]] entry.
+struct TableRule {
+  Glob name;
+  bool append_only = false;
+  std::vector<std::string> immutable;
+  std::optional<std::vector<std::string>> mutable_columns;
+  std::optional<SoftDelete> soft_delete;
+  std::string hint;
+  std::array<std::optional<Decision>, sql::k_action_count> actions{};
+  int line = 0;  // where the entry starts in the policy file, for citations
+};
+
+struct Policy {
+  std::string name = "pgwarden built-in defaults";
+  std::string document;       // cited in refusals; may be empty
+  std::string source;         // the file it was loaded from; empty for the built-in defaults
+  Decision on_parse_error = Decision::deny;
+  std::vector<std::string> search_path = {"public"};
+  std::array<Decision, sql::k_action_count> actions{};  // effective global decision per action
+  std::array<bool, sql::k_action_count> action_from_file{};  // set by [actions], not a default
+  std::vector<std::string> immutable_columns;  // [columns] immutable, on every table
+  std::vector<TableRule> tables;
+
+  // The built-in defaults of DESIGN.md, with no tables.
+  static Policy defaults();
+
+  // Global decision for `action` (built-in default unless [actions] set it).
+  [[nodiscard]] Decision decision(sql::Action action) const {
+    return actions[static_cast<std::size_t>(action)];
+  }
+};
+
+}  // namespace pgwarden::policy

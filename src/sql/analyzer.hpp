@@ -1,0 +1,56 @@
+// sql: the analyzer. What would this SQL do?
+//
+// In: SQL text (one unit: a `check` input, a migration file, a proxy message). Out: its
+// statements with locations and effects (sql/statement.hpp), every one classified by an action
+// of the closed list. Knows nothing of policies, files, sockets or shells; libpg_query stays
+// behind src/sql/pg/.
+//
+// Pipeline: split (sql/split.hpp, our own lexer) -> parse each chunk (libpg_query, PostgreSQL 15)
+// -> transform the tree into effects (sql/pg/transform*.cpp). A chunk that does not parse is one
+// `parse_error` statement; the statements around it are still judged.
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sql/split.hpp"
+#include "sql/statement.hpp"
+
+namespace pgwarden::sql {
+
+// Inputs larger than this are refused whole, as one parse_error whose limit was exceeded.
+inline constexpr std::size_t k_max_input_bytes = std::size_t{1} << 20;
+
+struct AnalyzeOptions {
+  bool standard_conforming_strings = true;
+  bool psql_meta_commands = false;  // see SplitOptions
+};
+
+class Analyzer {
+ public:
+  // `cache_capacity` statements of exact text are kept (0: no cache). The cache is shared by
+  // every call and safe to use from several threads.
+  explicit Analyzer(std::size_t cache_capacity = 0);
+
+  [[nodiscard]] std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options = {});
+
+ private:
+  struct ChunkResult;
+  std::shared_ptr<const ChunkResult> analyze_chunk(std::string_view chunk);
+
+  std::size_t m_capacity;
+  std::mutex m_mutex;
+  std::list<std::string> m_order;  // most recently used first
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const ChunkResult>, std::list<std::string>::iterator>> m_cache;
+};
+
+// One-shot analysis without a cache.
+std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options = {});
+
+}  // namespace pgwarden::sql

@@ -1,0 +1,71 @@
+// What one statement would do: a list of effects, as DESIGN.md's data flow defines them.
+// An effect is {action, object, columns, has_where, via} plus the facts the policy engine needs
+// to derive the policy-dependent actions (the kind of row mutation) and the unit state (what a
+// statement creates or renames).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/action.hpp"
+
+namespace pgwarden::sql {
+
+// A schema-qualified name after PostgreSQL's identifier rules: unquoted folded to lower case,
+// quoted exact, U&"..." decoded. `schema` is empty when the statement did not qualify the name.
+struct ObjectName {
+  std::string schema;
+  std::string name;
+
+  [[nodiscard]] bool empty() const { return name.empty(); }
+  // "schema.name" or "name"; identifiers that need it are double-quoted.
+  [[nodiscard]] std::string display() const;
+  bool operator==(const ObjectName&) const = default;
+};
+
+// The SQL spelling of an identifier: bare when PostgreSQL would read it back unchanged,
+// otherwise double-quoted with embedded quotes doubled.
+std::string quote_identifier(std::string_view ident);
+
+// What kind of object an effect touches, for messages ("DROP TABLE public.users").
+enum class ObjectKind : unsigned char {
+  none, database, schema, table, column, view, materialized_view, sequence, index, function,
+  procedure, trigger, event_trigger, rule, policy, constraint, type, domain, extension, role,
+  foreign_table, large_object, publication, subscription, server, tablespace, replication_slot,
+  other,
+};
+std::string_view to_string(ObjectKind kind);
+
+// How the rows of a table are changed: the policy engine checks immutable columns, `mutable`
+// allowlists and append-only tables against this, not against the action.
+enum class Mutation : unsigned char { none, insert, update, delete_rows, truncate };
+
+// Where the statement that has the effect was hidden. `direct` is the statement itself.
+enum class Via : unsigned char {
+  direct, cte, rule, function_body, do_block, prepare, explain_analyze, copy_query, trigger,
+  dynamic_string,
+};
+std::string_view to_string(Via via);
+
+class SyntaxHandle;  // opaque: the parse tree of the DML statement, for rewrites (sql/rewrite.hpp)
+
+struct Effect {
+  Action action = Action::read;
+  ObjectKind kind = ObjectKind::none;
+  ObjectName object;
+  std::vector<std::string> columns;  // set by UPDATE/ON CONFLICT/MERGE, dropped, retyped, renamed
+  std::string member;     // a trigger, rule, policy or constraint of `object` (a table)
+  bool has_where = false;
+  Mutation mutation = Mutation::none;
+  Via via = Via::direct;
+  std::string via_name;   // the function, rule or prepared statement the effect hides in
+  std::string verb;       // the SQL that has the effect, upper case: "DROP TABLE", "DELETE", ...
+  ObjectName new_name;    // RENAME / SET SCHEMA target, for unit state
+  bool creates = false;   // the statement creates `object` (unit state: not protected later)
+  bool temporary = false; // a TEMP object
+  std::shared_ptr<const SyntaxHandle> syntax;  // DELETE/UPDATE/TRUNCATE tree, for hints
+};
+
+}  // namespace pgwarden::sql

@@ -1,0 +1,384 @@
+#include "sql/split.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+
+namespace pgwarden::sql {
+namespace {
+
+bool is_ident_start(unsigned char c) { return std::isalpha(c) != 0 || c == '_' || c >= 0x80; }
+bool is_ident_char(unsigned char c) {
+  return std::isalnum(c) != 0 || c == '_' || c == '$' || c >= 0x80;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The first few words of the current statement, enough to recognize
+// SET standard_conforming_strings ... and COPY ... FROM STDIN.
+struct Words {
+  static constexpr std::size_t k_max = 8;
+  std::array<std::string_view, k_max> word{};
+  std::size_t count = 0;  // words seen in total (identifiers and keywords)
+  bool has_from_stdin = false;
+  std::string_view previous;
+
+  void add(std::string_view w) {
+    if (count < k_max) word[count] = w;
+    if (iequals(previous, "from") && iequals(w, "stdin")) has_from_stdin = true;
+    previous = w;
+    ++count;
+  }
+  [[nodiscard]] bool first_is(std::string_view w) const { return count > 0 && iequals(word[0], w); }
+};
+
+bool is_operator_char(unsigned char c) {
+  return std::string_view("+-*/<>=~!@#%^&|`?").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+// Chunk::nesting: one chain counter per open bracket; the estimate is their sum plus the
+// brackets, kept as a running total so that deep input stays linear.
+struct Nesting {
+  std::vector<std::size_t> chain{0};
+  std::size_t total = 0;
+  std::size_t max = 0;
+
+  void open() {
+    chain.push_back(0);
+    ++total;
+    note();
+  }
+  void close() {
+    if (chain.size() == 1) return;
+    total -= chain.back() + 1;
+    chain.pop_back();
+  }
+  void link() {
+    ++chain.back();
+    ++total;
+    note();
+  }
+  void separator() {
+    total -= chain.back();
+    chain.back() = 0;
+  }
+  void note() { max = std::max(max, total); }
+};
+
+class Splitter {
+ public:
+  Splitter(std::string_view text, SplitOptions& options) : m_text(text), m_options(options) {}
+
+  std::vector<Chunk> run() {
+    while (m_pos < m_text.size()) step();
+    finish_statement(m_text.size());
+    return std::move(m_chunks);
+  }
+
+ private:
+  void step() {
+    const auto c = static_cast<unsigned char>(m_text[m_pos]);
+    if (std::isspace(c) != 0) {
+      ++m_pos;
+      return;
+    }
+    if (c == '-' && peek(1) == '-') {
+      skip_line();
+      return;
+    }
+    if (c == '/' && peek(1) == '*') {
+      skip_block_comment();
+      return;
+    }
+    if (m_options.psql_meta_commands && c == '\\') {
+      meta_command();
+      return;
+    }
+    if (c == ';' && !m_in_statement) {  // an empty statement
+      ++m_pos;
+      return;
+    }
+    mark_token();
+    if (c == ';') {
+      m_nesting.separator();
+      if (m_paren_depth <= 0 && m_begin_depth == 0) {
+        finish_statement(m_pos);
+        ++m_pos;
+        after_statement();
+        return;
+      }
+      ++m_pos;
+      return;
+    }
+    if (c == '(' || c == '[') {
+      if (c == '(') ++m_paren_depth;
+      m_nesting.open();
+      ++m_pos;
+      return;
+    }
+    if (c == ')' || c == ']') {
+      if (c == ')') --m_paren_depth;
+      m_nesting.close();
+      ++m_pos;
+      return;
+    }
+    if (c == ',') {
+      m_nesting.separator();
+      ++m_pos;
+      return;
+    }
+    if (c == '\'') {
+      skip_string(!m_options.standard_conforming_strings);
+      return;
+    }
+    if (c == '"') {
+      skip_quoted('"');
+      return;
+    }
+    if (c == '$' && dollar_quote()) return;
+    if (is_ident_start(c)) {
+      identifier();
+      return;
+    }
+    if (std::isdigit(c) != 0) {
+      while (m_pos < m_text.size() && (is_ident_char(static_cast<unsigned char>(m_text[m_pos])) ||
+                                       m_text[m_pos] == '.')) {
+        ++m_pos;
+      }
+      return;
+    }
+    if (is_operator_char(c)) {
+      while (m_pos < m_text.size() && is_operator_char(static_cast<unsigned char>(m_text[m_pos])) &&
+             !(m_text[m_pos] == '-' && peek(1) == '-') && !(m_text[m_pos] == '/' && peek(1) == '*')) {
+        ++m_pos;
+      }
+      m_nesting.link();
+      return;
+    }
+    ++m_pos;  // other punctuation
+  }
+
+  [[nodiscard]] char peek(std::size_t ahead) const {
+    return m_pos + ahead < m_text.size() ? m_text[m_pos + ahead] : '\0';
+  }
+
+  void mark_token() {
+    if (!m_in_statement) {
+      m_in_statement = true;
+      m_start = m_pos;
+    }
+  }
+
+  void skip_line() {
+    const auto nl = m_text.find('\n', m_pos);
+    m_pos = nl == std::string_view::npos ? m_text.size() : nl + 1;
+  }
+
+  void skip_block_comment() {
+    int depth = 0;
+    while (m_pos < m_text.size()) {
+      if (m_text[m_pos] == '/' && peek(1) == '*') {
+        ++depth;
+        m_pos += 2;
+      } else if (m_text[m_pos] == '*' && peek(1) == '/') {
+        m_pos += 2;
+        if (--depth == 0) return;
+      } else {
+        ++m_pos;
+      }
+    }
+  }
+
+  // '...' (the opening quote is at m_pos). Backslash escapes apply to E'...' and, with
+  // standard_conforming_strings off, to every string.
+  void skip_string(bool backslash_escapes) {
+    ++m_pos;
+    while (m_pos < m_text.size()) {
+      const char c = m_text[m_pos];
+      if (backslash_escapes && c == '\\') {
+        m_pos += 2;
+        continue;
+      }
+      ++m_pos;
+      if (c == '\'') {
+        if (peek(0) == '\'') {
+          ++m_pos;
+          continue;
+        }
+        return;
+      }
+    }
+  }
+
+  void skip_quoted(char quote) {
+    ++m_pos;
+    while (m_pos < m_text.size()) {
+      const char c = m_text[m_pos++];
+      if (c == quote) {
+        if (peek(0) == quote) {
+          ++m_pos;
+          continue;
+        }
+        return;
+      }
+    }
+  }
+
+  // $tag$ ... $tag$; returns false when the '$' does not open a dollar quote ($1, a lone $).
+  bool dollar_quote() {
+    std::size_t p = m_pos + 1;
+    if (p < m_text.size() && is_ident_start(static_cast<unsigned char>(m_text[p]))) {
+      while (p < m_text.size() && is_ident_char(static_cast<unsigned char>(m_text[p])) &&
+             m_text[p] != '$') {
+        ++p;
+      }
+    }
+    if (p >= m_text.size() || m_text[p] != '$') return false;
+    const std::string_view tag = m_text.substr(m_pos, p - m_pos + 1);
+    const auto close = m_text.find(tag, p + 1);
+    m_pos = close == std::string_view::npos ? m_text.size() : close + tag.size();
+    return true;
+  }
+
+  void identifier() {
+    const std::size_t start = m_pos;
+    const auto c = static_cast<unsigned char>(m_text[m_pos]);
+    // String prefixes: E'..', e'..', U&'..', U&"..", B'..', X'..', N'..'
+    const char next = peek(1);
+    if ((c == 'E' || c == 'e') && next == '\'') {
+      ++m_pos;
+      skip_string(true);
+      return;
+    }
+    if ((c == 'U' || c == 'u') && next == '&' && (peek(2) == '\'' || peek(2) == '"')) {
+      m_pos += 2;
+      if (m_text[m_pos] == '"') {
+        skip_quoted('"');
+      } else {
+        skip_string(!m_options.standard_conforming_strings);
+      }
+      return;
+    }
+    if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n') && next == '\'') {
+      ++m_pos;
+      skip_string(!m_options.standard_conforming_strings);
+      return;
+    }
+    while (m_pos < m_text.size() && is_ident_char(static_cast<unsigned char>(m_text[m_pos]))) {
+      ++m_pos;
+    }
+    const std::string_view word = m_text.substr(start, m_pos - start);
+    // psql's rule (psqlscan.l): BEGIN and CASE after the first word open a block that END
+    // closes, so that BEGIN ATOMIC ... END routine bodies keep their semicolons.
+    if (m_words.count > 0 && (iequals(word, "begin") || iequals(word, "case"))) {
+      ++m_begin_depth;
+    } else if (iequals(word, "end") && m_begin_depth > 0) {
+      --m_begin_depth;
+    }
+    if (iequals(word, "and") || iequals(word, "or")) {
+      m_nesting.separator();
+    } else if (iequals(word, "not") || iequals(word, "case") || iequals(word, "select")) {
+      m_nesting.link();
+    }
+    m_words.add(word);
+  }
+
+  // A psql meta-command runs to the end of the line. \g, \gset, \gx, \gexec, \gdesc, \watch and
+  // \crosstabview send the query buffer, so they end the statement like ';'.
+  void meta_command() {
+    const std::size_t start = m_pos;
+    skip_line();
+    const std::string_view cmd = m_text.substr(start, m_pos - start);
+    const bool sends = cmd.size() > 1 && (cmd[1] == 'g' || cmd.substr(0, 6) == "\\watch" ||
+                                          cmd.substr(0, 13) == "\\crosstabview");
+    if (sends && m_in_statement) {
+      finish_statement(start);
+      after_statement();
+    }
+  }
+
+  void finish_statement(std::size_t end) {
+    if (!m_in_statement) return;
+    std::size_t e = end;
+    while (e > m_start && std::isspace(static_cast<unsigned char>(m_text[e - 1])) != 0) --e;
+    m_chunks.push_back({m_start, e, m_nesting.max});
+    m_last = m_chunks.back();
+  }
+
+  // State that one statement leaves for the next: the string rules and COPY's inline data.
+  void after_statement() {
+    if (m_words.first_is("set") || (m_words.first_is("reset"))) update_conforming_strings();
+    if (m_options.psql_meta_commands && m_words.first_is("copy") && m_words.has_from_stdin) {
+      skip_copy_data();
+    }
+    m_in_statement = false;
+    m_paren_depth = 0;
+    m_begin_depth = 0;
+    m_words = Words{};
+    m_nesting = Nesting{};
+  }
+
+  // SET [SESSION|LOCAL] standard_conforming_strings {TO|=} {on|off|true|false|'..'|1|0}; RESET.
+  void update_conforming_strings() {
+    const std::string_view stmt = m_text.substr(m_last.begin, m_last.end - m_last.begin);
+    std::string lower;
+    lower.reserve(stmt.size());
+    for (const char ch : stmt) {
+      if (ch != '\'' && std::isspace(static_cast<unsigned char>(ch)) == 0) {
+        lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+      }
+    }
+    const std::string_view key = "standard_conforming_strings";
+    const auto at = lower.find(key);
+    if (at == std::string::npos) return;
+    if (lower.rfind("reset", 0) == 0) {
+      m_options.standard_conforming_strings = true;
+      return;
+    }
+    std::string_view value = std::string_view(lower).substr(at + key.size());
+    if (value.rfind("to", 0) == 0) value.remove_prefix(2);
+    if (value.rfind('=', 0) == 0) value.remove_prefix(1);
+    if (value == "off" || value == "false" || value == "0" || value == "of" || value == "f") {
+      m_options.standard_conforming_strings = false;
+    } else if (value == "on" || value == "true" || value == "1" || value == "default" ||
+               value == "t") {
+      m_options.standard_conforming_strings = true;
+    }
+  }
+
+  void skip_copy_data() {
+    skip_line();  // the rest of the COPY line
+    while (m_pos < m_text.size()) {
+      const std::size_t start = m_pos;
+      skip_line();
+      std::string_view line = m_text.substr(start, m_pos - start);
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+      if (line == "\\.") return;
+    }
+  }
+
+  std::string_view m_text;
+  SplitOptions& m_options;
+  std::size_t m_pos = 0;
+  std::size_t m_start = 0;
+  bool m_in_statement = false;
+  int m_paren_depth = 0;
+  int m_begin_depth = 0;
+  Words m_words;
+  Nesting m_nesting;
+  Chunk m_last;
+  std::vector<Chunk> m_chunks;
+};
+
+}  // namespace
+
+std::vector<Chunk> split_statements(std::string_view text, SplitOptions& options) {
+  return Splitter(text, options).run();
+}
+
+}  // namespace pgwarden::sql

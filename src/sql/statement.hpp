@@ -1,0 +1,39 @@
+// One statement of a unit: where it is in the text and what it would do.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sql/effect.hpp"
+
+namespace pgwarden::sql {
+
+struct Location {
+  std::size_t offset = 0;  // byte offset of the statement's first token in the unit's text
+  std::size_t length = 0;  // bytes, up to but excluding the terminating ';'
+  int line = 1;            // 1-based
+  int column = 1;          // 1-based, in characters
+};
+
+// The analysis of one statement's text. Immutable and shared: identical statement text gives an
+// identical analysis, so the analyzer's cache hands the same object to every user.
+struct Analysis {
+  std::vector<Effect> effects;  // never empty: a statement that does nothing is `session`
+  std::string error;            // parse_error: what PostgreSQL's parser said
+  std::size_t error_offset = 0; // parse_error: byte offset in the statement text
+  std::vector<std::string> called_functions;  // user functions the statement calls (qualified)
+  bool limit_exceeded = false;  // refused for size or nesting, whatever on_parse_error says
+};
+
+struct Statement {
+  std::string text;
+  Location location;
+  std::shared_ptr<const Analysis> analysis;
+
+  [[nodiscard]] const std::vector<Effect>& effects() const { return analysis->effects; }
+  [[nodiscard]] bool is_parse_error() const { return !analysis->error.empty(); }
+};
+
+}  // namespace pgwarden::sql

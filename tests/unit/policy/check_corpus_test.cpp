@@ -1,0 +1,138 @@
+// The behaviour corpus of `pgwarden check` (tests/corpus/check/*.tsv, described in its README):
+// every line is one unit judged by the real analyzer and engine.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "policy/evaluate.hpp"
+#include "policy/load.hpp"
+#include "sql/analyzer.hpp"
+
+namespace fs = std::filesystem;
+using namespace pgwarden;
+
+namespace {
+
+struct Case {
+  std::string file;
+  int line = 0;
+  std::string policy, sql, decision, action, object, hint, why;
+};
+
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      const char c = s[++i];
+      out.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c);
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> cols;
+  std::string cur;
+  for (const char c : line) {
+    if (c == '\t') {
+      cols.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  cols.push_back(cur);
+  return cols;
+}
+
+fs::path corpus_dir() { return fs::path(PGWARDEN_SOURCE_DIR) / "tests" / "corpus" / "check"; }
+
+std::vector<Case> load_cases() {
+  std::vector<Case> cases;
+  for (const auto& entry : fs::directory_iterator(corpus_dir())) {
+    if (entry.path().extension() != ".tsv") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      if (line.empty() || line[0] == '#') continue;
+      const auto cols = split_tabs(line);
+      Case c;
+      c.file = entry.path().filename().string();
+      c.line = n;
+      if (cols.size() < 6) {
+        c.why = "MALFORMED: expected at least 6 tab-separated columns";
+      } else {
+        c.policy = cols[0];
+        c.sql = unescape(cols[1]);
+        c.decision = cols[2];
+        c.action = cols[3];
+        c.object = cols[4];
+        c.hint = cols[5];
+        c.why = cols.size() > 6 ? cols[6] : "";
+      }
+      cases.push_back(std::move(c));
+    }
+  }
+  return cases;
+}
+
+std::string object_text(const sql::ObjectName& o) { return o.schema.empty() ? o.name : o.schema + "." + o.name; }
+
+}  // namespace
+
+TEST(CheckCorpus, EveryCaseGetsItsExpectedVerdict) {
+  const auto cases = load_cases();
+  ASSERT_GE(cases.size(), 300U) << "the corpus must hold at least 300 cases";
+  std::map<std::string, policy::Policy> policies;
+  policies["default"] = policy::Policy::defaults();
+  std::set<std::string> actions_seen;
+  int failures = 0;
+  for (const auto& c : cases) {
+    const std::string where = c.file + ":" + std::to_string(c.line) + " (" + c.why + ")";
+    ASSERT_EQ(c.why.rfind("MALFORMED", 0), std::string::npos) << where;
+    if (policies.count(c.policy) == 0) {
+      auto loaded = policy::load_policy_file(corpus_dir() / "policies" / (c.policy + ".toml"));
+      ASSERT_TRUE(loaded) << where << ": " << loaded.error().to_string();
+      policies[c.policy] = *loaded;
+    }
+    const auto& pol = policies[c.policy];
+    policy::UnitState unit;
+    policy::Decision overall = policy::Decision::allow;
+    bool found = c.action == "-";
+    std::string seen;
+    for (const auto& st : sql::analyze(c.sql)) {
+      const auto verdict = policy::evaluate(st, pol, unit);
+      overall = std::max(overall, verdict.decision);
+      for (const auto& f : verdict.findings) {
+        actions_seen.insert(std::string(sql::to_string(f.action)));
+        seen += std::string(sql::to_string(f.action)) + "(" + object_text(f.object) + ") ";
+        if (std::string(sql::to_string(f.action)) == c.action && (c.object == "-" || c.object == object_text(f.object)) &&
+            (c.hint == "-" || f.hint.find(c.hint) != std::string::npos)) {
+          found = true;
+        }
+      }
+      for (const auto a : verdict.actions) {
+        actions_seen.insert(std::string(sql::to_string(a)));
+        if (verdict.findings.empty() && std::string(sql::to_string(a)) == c.action && c.object == "-" && c.hint == "-") {
+          found = true;
+        }
+      }
+    }
+    const bool ok = std::string(policy::to_string(overall)) == c.decision && found;
+    if (!ok) ++failures;
+    EXPECT_TRUE(ok) << where << "\n  sql: " << c.sql << "\n  expected " << c.decision << " " << c.action << " "
+                    << c.object << " hint~'" << c.hint << "'\n  got " << policy::to_string(overall) << " findings: " << seen;
+  }
+  // Every action of the closed list is exercised by some case.
+  for (const auto a : sql::all_actions()) {
+    EXPECT_TRUE(actions_seen.count(std::string(sql::to_string(a))) != 0) << "no case covers " << sql::to_string(a);
+  }
+  std::cout << "[ corpus  ] " << cases.size() << " check cases, " << failures << " failed\n";
+}

@@ -1,0 +1,141 @@
+#include "policy/evaluate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "sql/analyzer.hpp"
+
+using namespace pgwarden;
+using policy::Decision;
+using sql::Action;
+
+namespace {
+
+policy::TableRule table(const char* glob) {
+  policy::TableRule t;
+  t.name = *Glob::compile(glob);
+  return t;
+}
+
+policy::Policy ledger_policy() {
+  auto p = policy::Policy::defaults();
+  p.name = "Ledger Immutability Policy";
+  p.document = "docs/IMMUTABILITY.md";
+  p.immutable_columns = {"id", "created_at"};
+  auto ledger = table("ledger_*");
+  ledger.append_only = true;
+  ledger.immutable = {"amount"};
+  ledger.hint = "Correct errors with a reversal entry.";
+  auto users = table("users");
+  users.soft_delete = policy::SoftDelete{"deleted_at", "now()"};
+  users.mutable_columns = std::vector<std::string>{"email", "deleted_at"};
+  auto sessions = table("sessions");
+  sessions.actions[static_cast<std::size_t>(Action::delete_all)] = Decision::allow;
+  p.tables = {ledger, users, sessions};
+  return p;
+}
+
+// Judges a whole unit; returns every verdict.
+std::vector<policy::Verdict> judge(const std::string& text, const policy::Policy& p) {
+  policy::UnitState unit;
+  std::vector<policy::Verdict> out;
+  for (const auto& st : sql::analyze(text)) out.push_back(policy::evaluate(st, p, unit));
+  return out;
+}
+
+// A copy: the verdicts are often temporaries.
+std::optional<policy::Finding> finding(const std::vector<policy::Verdict>& vs, Action a) {
+  for (const auto& v : vs) {
+    for (const auto& f : v.findings) {
+      if (f.action == a) return f;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST(Evaluate, ASoftDeleteTableGetsTheEquivalentUpdateAsItsHint) {
+  const auto v = judge("DELETE FROM users WHERE last_login < now() - interval '2 years'", ledger_policy());
+  const auto f = finding(v, Action::delete_rows);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->decision, Decision::approve);
+  EXPECT_NE(f->hint.find("UPDATE users SET deleted_at = now() WHERE last_login < (now() - '2 years'::interval)"),
+            std::string::npos)
+      << f->hint;
+  EXPECT_NE(f->detail.find("\"Ledger Immutability Policy\" (docs/IMMUTABILITY.md)"), std::string::npos);
+}
+
+TEST(Evaluate, AnAppendOnlyTableRefusesUpdatesWithAReversalHint) {
+  const auto v = judge("UPDATE ledger_entries SET memo = 'x' WHERE id = 3", ledger_policy());
+  const auto f = finding(v, Action::mutate_append_only);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->decision, Decision::deny);
+  EXPECT_NE(f->hint.find("Correct errors with a reversal entry."), std::string::npos);
+  EXPECT_NE(f->hint.find("INSERT INTO ledger_entries SELECT * FROM ledger_entries WHERE id = 3"), std::string::npos);
+  EXPECT_NE(f->rule.find("append_only"), std::string::npos);
+}
+
+TEST(Evaluate, ImmutableColumnsAreGlobalAndPerTable) {
+  const auto p = ledger_policy();
+  EXPECT_TRUE(finding(judge("UPDATE orders SET created_at = now() WHERE id = 1", p), Action::update_immutable));
+  const auto f = finding(judge("INSERT INTO ledger_a VALUES (1) ON CONFLICT (id) DO UPDATE SET amount = 2", p),
+                          Action::update_immutable);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->columns, std::vector<std::string>{"amount"});
+}
+
+TEST(Evaluate, AMutableListRefusesOtherColumns) {
+  const auto v = judge("UPDATE users SET email = 'a', role = 'admin' WHERE id = 1", ledger_policy());
+  const auto f = finding(v, Action::update_not_mutable);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->columns, std::vector<std::string>{"role"});
+}
+
+TEST(Evaluate, APerTableOverrideBeatsTheGlobalDecision) {
+  const auto p = ledger_policy();
+  EXPECT_EQ(judge("DELETE FROM sessions", p)[0].decision, Decision::allow);
+  EXPECT_EQ(judge("DELETE FROM carts", p)[0].decision, Decision::deny);
+}
+
+TEST(Evaluate, WhatTheUnitCreatedIsNotProtected) {
+  const auto v = judge("CREATE TEMP TABLE t (id int); INSERT INTO t VALUES (1); DROP TABLE t", ledger_policy());
+  ASSERT_EQ(v.size(), 3U);
+  EXPECT_EQ(v[2].decision, Decision::allow);
+}
+
+TEST(Evaluate, ARenamedTableKeepsItsProtection) {
+  const auto v = judge("ALTER TABLE ledger_main RENAME TO l2; DELETE FROM l2 WHERE id = 1", ledger_policy());
+  ASSERT_EQ(v.size(), 2U);
+  EXPECT_EQ(v[0].decision, Decision::warn);  // rename
+  EXPECT_TRUE(finding(v, Action::mutate_append_only));
+}
+
+TEST(Evaluate, ARenamedImmutableColumnStaysImmutable) {
+  const auto v = judge("ALTER TABLE ledger_a RENAME COLUMN amount TO amt; INSERT INTO ledger_a VALUES (1) "
+                       "ON CONFLICT (id) DO UPDATE SET amt = 0",
+                       ledger_policy());
+  EXPECT_TRUE(finding(v, Action::update_immutable));
+}
+
+TEST(Evaluate, LimitsHoldEvenWhenParseErrorsAreAllowed) {
+  auto p = ledger_policy();
+  p.on_parse_error = Decision::allow;
+  p.actions[static_cast<std::size_t>(Action::parse_error)] = Decision::allow;
+  EXPECT_EQ(judge("SELEC 1", p)[0].decision, Decision::allow);
+  std::string nested = "SELECT ";
+  for (int i = 0; i < 5000; ++i) nested += "1+";
+  nested += "1";
+  EXPECT_EQ(judge(nested, p)[0].decision, Decision::deny);
+}
+
+TEST(Evaluate, DroppingATriggerCitesTheTableItBelongsTo) {
+  auto p = ledger_policy();
+  p.tables[0].actions[static_cast<std::size_t>(Action::drop_object)] = Decision::deny;
+  const auto v = judge("DROP TRIGGER keep_history ON ledger_main", p);
+  const auto f = finding(v, Action::drop_object);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->decision, Decision::deny);
+  EXPECT_NE(f->message.find("trigger keep_history on ledger_main"), std::string::npos) << f->message;
+}

@@ -1,0 +1,130 @@
+#include "sql/analyzer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sql/rewrite.hpp"
+
+using namespace pgwarden::sql;
+
+namespace {
+
+bool has(const Statement& st, Action a) {
+  for (const auto& e : st.effects()) {
+    if (e.action == a) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(Analyzer, StatementsCarryByteOffsetsAndLineColumns) {
+  const auto r = analyze("SELECT 1;\n  DELETE FROM t WHERE id = 1;");
+  ASSERT_EQ(r.size(), 2U);
+  EXPECT_EQ(r[1].location.offset, 12U);
+  EXPECT_EQ(r[1].location.line, 2);
+  EXPECT_EQ(r[1].location.column, 3);
+  EXPECT_EQ(r[1].text, "DELETE FROM t WHERE id = 1");
+}
+
+TEST(Analyzer, ColumnsCountCharactersNotBytes) {
+  const auto r = analyze("SELECT 'é'; DROP TABLE t");
+  ASSERT_EQ(r.size(), 2U);
+  EXPECT_EQ(r[1].location.column, 13);
+}
+
+TEST(Analyzer, IdentifiersFoldLikePostgreSQL) {
+  EXPECT_EQ(analyze("DROP TABLE Public.USERS")[0].effects()[0].object, (ObjectName{"public", "users"}));
+  EXPECT_EQ(analyze("DROP TABLE \"Users\"")[0].effects()[0].object, (ObjectName{"", "Users"}));
+  EXPECT_EQ(analyze("DROP TABLE U&\"\\0075sers\"")[0].effects()[0].object, (ObjectName{"", "users"}));
+}
+
+TEST(Analyzer, ABadStatementIsConfinedAndItsNeighboursAreJudged) {
+  const auto r = analyze("SELECT 1; SELEC 2; DROP TABLE t");
+  ASSERT_EQ(r.size(), 3U);
+  EXPECT_FALSE(r[0].is_parse_error());
+  EXPECT_TRUE(r[1].is_parse_error());
+  EXPECT_NE(r[1].analysis->error.find("syntax error"), std::string::npos);
+  EXPECT_TRUE(has(r[2], Action::drop_table));
+}
+
+TEST(Analyzer, TheParserFindsStatementsTheSplitterJoined) {
+  // psql's rule treats `begin` after the first word as a block opener; the parser still sees two.
+  const auto r = analyze("SELECT 1 AS begin; DROP TABLE users;");
+  ASSERT_EQ(r.size(), 2U);
+  EXPECT_TRUE(has(r[1], Action::drop_table));
+  EXPECT_EQ(r[1].text, "DROP TABLE users");
+}
+
+TEST(Analyzer, ATenThousandDeepExpressionIsRefusedCleanly) {
+  std::string nested = "SELECT ";
+  for (int i = 0; i < 10000; ++i) nested += "(";
+  nested += "1";
+  for (int i = 0; i < 10000; ++i) nested += ")";
+  const auto r = analyze(nested);
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_TRUE(r[0].is_parse_error());
+}
+
+TEST(Analyzer, ALeftDeepChainTooDeepToWalkIsRefusedAsALimit) {
+  std::string chain = "SELECT 1";
+  for (int i = 0; i < 100000; ++i) chain += "+1";  // ~200 KB, a 100,000-level tree
+  const auto r = analyze(chain);
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_TRUE(r[0].is_parse_error());
+  EXPECT_TRUE(r[0].analysis->limit_exceeded);
+}
+
+TEST(Analyzer, InputOverOneMegabyteIsRefusedWhole) {
+  const std::string big(k_max_input_bytes + 1, ' ');
+  const auto r = analyze(big);
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_TRUE(r[0].analysis->limit_exceeded);
+  EXPECT_EQ(r[0].effects()[0].action, Action::parse_error);
+}
+
+TEST(Analyzer, TheCacheHandsOutTheSameAnalysisForTheSameText) {
+  Analyzer analyzer(16);
+  const auto a = analyzer.analyze("DELETE FROM t WHERE id = 1");
+  const auto b = analyzer.analyze("  DELETE FROM t WHERE id = 1");
+  ASSERT_EQ(a.size(), 1U);
+  ASSERT_EQ(b.size(), 1U);
+  EXPECT_EQ(a[0].analysis.get(), b[0].analysis.get());
+  EXPECT_EQ(b[0].location.column, 3);
+}
+
+TEST(Analyzer, EveryEffectNamesWhereItHides) {
+  const auto r = analyze("CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$");
+  ASSERT_EQ(r.size(), 1U);
+  bool found = false;
+  for (const auto& e : r[0].effects()) {
+    if (e.action == Action::delete_all) {
+      found = true;
+      EXPECT_EQ(e.via, Via::function_body);
+      EXPECT_EQ(e.via_name, "purge");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Rewrite, ADeleteBecomesASoftDeleteUpdateWithTheSameCondition) {
+  const auto r = analyze("DELETE FROM users u USING accounts a WHERE u.account_id = a.id AND a.closed");
+  const auto sql = soft_delete_update(r[0].effects()[0], "deleted_at", "now()");
+  ASSERT_TRUE(sql) << sql.error().message;
+  EXPECT_EQ(*sql, "UPDATE users u SET deleted_at = now() FROM accounts a WHERE u.account_id = a.id AND a.closed");
+}
+
+TEST(Rewrite, ASoftDeleteValueCanBeAnyExpression) {
+  const auto r = analyze("DELETE FROM users WHERE id = 1");
+  const auto sql = soft_delete_update(r[0].effects()[0], "status", "'DELETED'");
+  ASSERT_TRUE(sql);
+  EXPECT_EQ(*sql, "UPDATE users SET status = 'DELETED' WHERE id = 1");
+}
+
+TEST(Rewrite, AReversalSelectsTheRowsTheStatementWouldChange) {
+  const auto r = analyze("UPDATE ledger SET amount = 0 WHERE id = 7");
+  const auto sql = reversal_insert(r[0].effects()[0]);
+  ASSERT_TRUE(sql);
+  EXPECT_EQ(*sql, "INSERT INTO ledger SELECT * FROM ledger WHERE id = 7");
+}

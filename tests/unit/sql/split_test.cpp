@@ -1,0 +1,89 @@
+#include "sql/split.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using pgwarden::sql::split_statements;
+using pgwarden::sql::SplitOptions;
+
+namespace {
+
+std::vector<std::string> pieces(std::string_view text, SplitOptions options = {}) {
+  std::vector<std::string> out;
+  for (const auto& c : split_statements(text, options)) out.emplace_back(text.substr(c.begin, c.end - c.begin));
+  return out;
+}
+
+}  // namespace
+
+TEST(Split, SemicolonsSeparateStatementsAndLocationsStartAtTheFirstToken) {
+  const std::string text = "  SELECT 1;\n-- note\nSELECT 2 ;";
+  SplitOptions o;
+  const auto chunks = split_statements(text, o);
+  ASSERT_EQ(chunks.size(), 2U);
+  EXPECT_EQ(text.substr(chunks[0].begin, chunks[0].end - chunks[0].begin), "SELECT 1");
+  EXPECT_EQ(text.substr(chunks[1].begin, chunks[1].end - chunks[1].begin), "SELECT 2");
+}
+
+TEST(Split, ABackslashDoesNotEscapeInStandardConformingStrings) {
+  EXPECT_EQ(pieces("SELECT '\\'; DROP TABLE users; --'"),
+            (std::vector<std::string>{"SELECT '\\'", "DROP TABLE users"}));
+}
+
+TEST(Split, ABackslashEscapesInsideAnEString) {
+  EXPECT_EQ(pieces("SELECT E'\\';DROP TABLE users;--'"),
+            (std::vector<std::string>{"SELECT E'\\';DROP TABLE users;--'"}));
+}
+
+TEST(Split, SetStandardConformingStringsOffMakesBackslashesEscapeInLaterStatements) {
+  const auto p = pieces("SET standard_conforming_strings = off; SELECT 'a\\''; DROP TABLE t; --'");
+  ASSERT_EQ(p.size(), 3U);
+  EXPECT_EQ(p[1], "SELECT 'a\\''");
+  EXPECT_EQ(p[2], "DROP TABLE t");
+}
+
+TEST(Split, DollarQuotesNestedCommentsAndQuotedIdentifiersHideSemicolons) {
+  EXPECT_EQ(pieces("SELECT $x$ ; $$ ; $x$; /* a /* b; */ c; */ SELECT \"a;b\""),
+            (std::vector<std::string>{"SELECT $x$ ; $$ ; $x$", "SELECT \"a;b\""}));
+}
+
+TEST(Split, APositionalParameterIsNotADollarQuote) {
+  EXPECT_EQ(pieces("SELECT $1; SELECT 2"), (std::vector<std::string>{"SELECT $1", "SELECT 2"}));
+}
+
+TEST(Split, BeginAtomicBodiesKeepTheirSemicolons) {
+  const auto p = pieces(
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END; "
+      "SELECT 3");
+  ASSERT_EQ(p.size(), 2U);
+  EXPECT_EQ(p[1], "SELECT 3");
+}
+
+TEST(Split, ATransactionBeginIsNotABlock) {
+  EXPECT_EQ(pieces("BEGIN; DELETE FROM t; END;").size(), 3U);
+}
+
+TEST(Split, AnUnterminatedStringRunsToTheEnd) {
+  EXPECT_EQ(pieces("SELECT 1; SELECT 'oops; DROP TABLE t;"),
+            (std::vector<std::string>{"SELECT 1", "SELECT 'oops; DROP TABLE t;"}));
+}
+
+TEST(Split, PsqlMetaCommandsAreSkippedAndGsetEndsAStatement) {
+  SplitOptions o;
+  o.psql_meta_commands = true;
+  EXPECT_EQ(pieces("\\set x 1\nSELECT 1 AS a \\gset\nSELECT 2;", o),
+            (std::vector<std::string>{"SELECT 1 AS a", "SELECT 2"}));
+}
+
+TEST(Split, CopyFromStdinDataIsSkippedUpToTheTerminator) {
+  SplitOptions o;
+  o.psql_meta_commands = true;
+  EXPECT_EQ(pieces("COPY t FROM stdin;\n1\tDROP TABLE x;\n\\.\nSELECT 1;", o),
+            (std::vector<std::string>{"COPY t FROM stdin", "SELECT 1"}));
+}
+
+TEST(Split, CommentsAndSpacesAloneAreNoStatement) {
+  EXPECT_TRUE(pieces("  -- nothing\n /* here */ ;; ").empty());
+}

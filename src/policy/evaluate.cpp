@@ -58,7 +58,7 @@ class Judge {
       return;
     }
     // Objects created earlier in this unit are the unit's own: nothing to protect yet.
-    if (!e.creates && m_unit.created(e.object, m_policy)) return;
+    if (!e.creates && m_unit.created(e.object, e.kind, m_policy)) return;
 
     const sql::ObjectName protected_name = m_unit.protected_name(e.object, m_policy);
     const std::string resolved = m_unit.resolve(protected_name, m_policy);

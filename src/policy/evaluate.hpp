@@ -44,8 +44,9 @@ class UnitState {
  public:
   void record(const sql::Statement& statement, const Policy& policy);
 
-  // True when `name` (as written in a statement) was created earlier in this unit.
-  [[nodiscard]] bool created(const sql::ObjectName& name, const Policy& policy) const;
+  // True when `name` (as written in a statement, an object of `kind`) was created earlier in
+  // this unit. Schemas and databases are a namespace of their own.
+  [[nodiscard]] bool created(const sql::ObjectName& name, sql::ObjectKind kind, const Policy& policy) const;
   // The name the policy protects: the original name of a table renamed earlier in this unit.
   [[nodiscard]] sql::ObjectName protected_name(const sql::ObjectName& name, const Policy& policy) const;
   // The original name of a column renamed earlier in this unit.

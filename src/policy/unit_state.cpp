@@ -17,8 +17,11 @@ std::string UnitState::resolve(const sql::ObjectName& name, const Policy& policy
   return key(policy.search_path.empty() ? "public" : policy.search_path.front(), name.name);
 }
 
-bool UnitState::created(const sql::ObjectName& name, const Policy& policy) const {
+bool UnitState::created(const sql::ObjectName& name, sql::ObjectKind kind, const Policy& policy) const {
   if (name.empty()) return false;
+  if (kind == sql::ObjectKind::schema || kind == sql::ObjectKind::database) {
+    return m_created.count(key("", name.name)) != 0;
+  }
   if (m_created.count(resolve(name, policy)) != 0) return true;
   // Everything inside a schema created in this unit was created in this unit too.
   return !name.schema.empty() && m_created.count(key("", name.schema)) != 0;

@@ -251,9 +251,12 @@ void set_schema(Context& ctx, const PgQuery__AlterObjectSchemaStmt* s) {
   e.new_name = ObjectName{s->newschema != nullptr ? s->newschema : "", object.name};
 }
 
-Effect& created(Context& ctx, ObjectKind kind, ObjectName name, std::string verb, bool temp = false) {
+// `exists_ok` (IF NOT EXISTS, OR REPLACE): the object may already have existed, so the unit
+// cannot count it as its own.
+Effect& created(Context& ctx, ObjectKind kind, ObjectName name, std::string verb, bool temp = false,
+                bool exists_ok = false) {
   auto& e = ctx.add(Action::ddl_create, kind, std::move(name), std::move(verb));
-  e.creates = true;
+  e.creates = !exists_ok;
   e.temporary = temp;
   return e;
 }
@@ -294,7 +297,8 @@ bool transform_ddl(Context& ctx, const PgQuery__Node* node) {
     }
     case PG_QUERY__NODE__NODE_CREATE_STMT: {
       const auto* s = node->create_stmt;
-      created(ctx, ObjectKind::table, name_of(s->relation), "CREATE TABLE", is_temp(s->relation));
+      created(ctx, ObjectKind::table, name_of(s->relation), "CREATE TABLE", is_temp(s->relation),
+              s->if_not_exists);
       walk_all(ctx, s->table_elts, s->n_table_elts);
       walk_all(ctx, s->constraints, s->n_constraints);
       return true;
@@ -302,7 +306,8 @@ bool transform_ddl(Context& ctx, const PgQuery__Node* node) {
     case PG_QUERY__NODE__NODE_CREATE_FOREIGN_TABLE_STMT: {
       const auto* s = node->create_foreign_table_stmt;
       const auto* rel = s->base_stmt != nullptr ? s->base_stmt->relation : nullptr;
-      created(ctx, ObjectKind::foreign_table, name_of(rel), "CREATE FOREIGN TABLE");
+      created(ctx, ObjectKind::foreign_table, name_of(rel), "CREATE FOREIGN TABLE", false,
+              s->base_stmt != nullptr && s->base_stmt->if_not_exists);
       return true;
     }
     case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT: {
@@ -310,19 +315,20 @@ bool transform_ddl(Context& ctx, const PgQuery__Node* node) {
       const auto* rel = s->into != nullptr ? s->into->rel : nullptr;
       const bool matview = s->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW;
       created(ctx, matview ? ObjectKind::materialized_view : ObjectKind::table, name_of(rel),
-              matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS", is_temp(rel));
+              matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS", is_temp(rel), s->if_not_exists);
       transform_statement(ctx, s->query);
       return true;
     }
     case PG_QUERY__NODE__NODE_VIEW_STMT: {
       const auto* s = node->view_stmt;
-      created(ctx, ObjectKind::view, name_of(s->view), "CREATE VIEW", is_temp(s->view));
+      created(ctx, ObjectKind::view, name_of(s->view), "CREATE VIEW", is_temp(s->view), s->replace);
       transform_statement(ctx, s->query);
       return true;
     }
     case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT: {
       const auto* s = node->create_seq_stmt;
-      created(ctx, ObjectKind::sequence, name_of(s->sequence), "CREATE SEQUENCE", is_temp(s->sequence));
+      created(ctx, ObjectKind::sequence, name_of(s->sequence), "CREATE SEQUENCE", is_temp(s->sequence),
+              s->if_not_exists);
       return true;
     }
     case PG_QUERY__NODE__NODE_INDEX_STMT: {
@@ -335,8 +341,25 @@ bool transform_ddl(Context& ctx, const PgQuery__Node* node) {
     }
     case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT: {
       const auto* s = node->create_schema_stmt;
-      created(ctx, ObjectKind::schema, ObjectName{"", s->schemaname ? s->schemaname : ""}, "CREATE SCHEMA");
+      created(ctx, ObjectKind::schema, ObjectName{"", s->schemaname ? s->schemaname : ""}, "CREATE SCHEMA", false,
+              s->if_not_exists);
       for (std::size_t i = 0; i < s->n_schema_elts; ++i) transform_statement(ctx, s->schema_elts[i]);
+      return true;
+    }
+    case PG_QUERY__NODE__NODE_CREATE_ENUM_STMT: {
+      const auto* s = node->create_enum_stmt;
+      created(ctx, ObjectKind::type, name_of_list(s->type_name, s->n_type_name), "CREATE TYPE ... AS ENUM");
+      return true;
+    }
+    case PG_QUERY__NODE__NODE_COMPOSITE_TYPE_STMT: {
+      const auto* s = node->composite_type_stmt;
+      created(ctx, ObjectKind::type, name_of(s->typevar), "CREATE TYPE");
+      return true;
+    }
+    case PG_QUERY__NODE__NODE_CREATE_DOMAIN_STMT: {
+      const auto* s = node->create_domain_stmt;
+      created(ctx, ObjectKind::domain, name_of_list(s->domainname, s->n_domainname), "CREATE DOMAIN");
+      walk_all(ctx, s->constraints, s->n_constraints);
       return true;
     }
     case PG_QUERY__NODE__NODE_CREATEDB_STMT: {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "policy/evaluate.hpp"
@@ -89,7 +90,6 @@ std::string object_text(const sql::ObjectName& o) { return o.schema.empty() ? o.
 
 TEST(CheckCorpus, EveryCaseGetsItsExpectedVerdict) {
   const auto cases = load_cases();
-  ASSERT_GE(cases.size(), 300U) << "the corpus must hold at least 300 cases";
   std::map<std::string, policy::Policy> policies;
   policies["default"] = policy::Policy::defaults();
   std::set<std::string> actions_seen;
@@ -134,5 +134,6 @@ TEST(CheckCorpus, EveryCaseGetsItsExpectedVerdict) {
   for (const auto a : sql::all_actions()) {
     EXPECT_TRUE(actions_seen.count(std::string(sql::to_string(a))) != 0) << "no case covers " << sql::to_string(a);
   }
+  EXPECT_GE(cases.size(), 300U) << "the corpus must hold at least 300 cases";
   std::cout << "[ corpus  ] " << cases.size() << " check cases, " << failures << " failed\n";
 }

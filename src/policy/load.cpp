@@ -28,6 +28,12 @@ class Reader {
     return Error{std::move(message), m_source, static_cast<int>(where.line), static_cast<int>(where.column), key};
   }
 
+  // Points at a key itself (for unknown keys), not at its value.
+  [[nodiscard]] Error at_key(const toml::key& key, const std::string& dotted, std::string message) const {
+    const auto& where = key.source().begin;
+    return Error{std::move(message), m_source, static_cast<int>(where.line), static_cast<int>(where.column), dotted};
+  }
+
   [[nodiscard]] const std::string& source() const { return m_source; }
 
  private:
@@ -45,8 +51,9 @@ Expected<void> check_keys(const Reader& r, const toml::table& table, const std::
                           const std::vector<std::string_view>& known) {
   for (const auto& [key, node] : table) {
     if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-      return tl::unexpected(r.at(node, prefix + std::string(key.str()),
-                                 fmt::format("unknown key (expected one of: {})", join(known))));
+      (void)node;
+      return tl::unexpected(r.at_key(key, prefix + std::string(key.str()),
+                                     fmt::format("unknown key (expected one of: {})", join(known))));
     }
   }
   return {};

@@ -76,6 +76,35 @@ TEST(Analyzer, ALeftDeepChainTooDeepToWalkIsRefusedAsALimit) {
   EXPECT_TRUE(r[0].analysis->limit_exceeded);
 }
 
+TEST(Analyzer, EveryDeepShapeJustUnderOneMegabyteIsRefusedWithoutACrash) {
+  // Each of these once overflowed a stack or took minutes when handed to the parser.
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"SELECT ", "1+"}, {"SELECT ", "- "}, {"SELECT ", "NOT "}, {"SELECT ARRAY", "["}, {"SELECT ", "f("},
+      {"SELECT ", "("}, {"", "SELECT ("}, {"SELECT ", "CASE WHEN a THEN "}};
+  for (const auto& [prefix, unit] : shapes) {
+    std::string text = prefix;
+    while (text.size() + unit.size() < k_max_input_bytes - 16) text += unit;
+    text += "1";
+    const auto r = analyze(text);
+    ASSERT_FALSE(r.empty()) << unit;
+    EXPECT_TRUE(r[0].is_parse_error()) << unit;
+  }
+}
+
+TEST(Analyzer, LongFlatStatementsAreNotMistakenForDeepOnes) {
+  std::string in_list = "DELETE FROM t WHERE id IN (0";
+  for (int i = 1; i < 50000; ++i) in_list += "," + std::to_string(i);
+  in_list += ")";
+  std::string ors = "DELETE FROM t WHERE id = 0";
+  for (int i = 1; i < 20000; ++i) ors += " OR id = " + std::to_string(i);
+  for (const auto& text : {in_list, ors}) {
+    const auto r = analyze(text);
+    ASSERT_EQ(r.size(), 1U);
+    EXPECT_FALSE(r[0].is_parse_error()) << r[0].analysis->error;
+    EXPECT_EQ(r[0].effects()[0].action, Action::delete_rows);
+  }
+}
+
 TEST(Analyzer, InputOverOneMegabyteIsRefusedWhole) {
   const std::string big(k_max_input_bytes + 1, ' ');
   const auto r = analyze(big);

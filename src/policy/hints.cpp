@@ -161,9 +161,10 @@ std::string hint_for(const Judged& j, const Policy& policy) {
                          "WHERE id BETWEEN ... AND ...).",
                          t);
     case Action::update_immutable:
-      return fmt::format("{}{} never change once written: leave {} as it is and record the correction as a new "
+      return fmt::format("{}{} never {} once written: leave {} as it is and record the correction as a new "
                          "row (an INSERT that references the original).",
-                         table_hint, join(j.columns), j.columns.size() > 1 ? "them" : "it");
+                         table_hint, join(j.columns), j.columns.size() > 1 ? "change" : "changes",
+                         j.columns.size() > 1 ? "them" : "it");
     case Action::update_not_mutable:
       return fmt::format("{}Only {} may be updated on {}; anything else is written once.", table_hint,
                          j.table.mutable_columns ? join(*j.table.mutable_columns) : "", t);

@@ -1,0 +1,1 @@
+EXPLAIN ANALYZE DELETE FROM ledger_a WHERE id = 2

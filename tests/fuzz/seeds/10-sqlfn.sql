@@ -1,0 +1,1 @@
+CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DELETE FROM users WHERE id = 1 $$

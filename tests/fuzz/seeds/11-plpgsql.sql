@@ -1,0 +1,1 @@
+CREATE FUNCTION f(t text) RETURNS void LANGUAGE plpgsql AS $f$ DECLARE r record; BEGIN EXECUTE 'TRUNCATE ledger_a'; EXECUTE format('DROP TABLE %I', t); FOR r IN SELECT 1 LOOP DELETE FROM users; END LOOP; END $f$

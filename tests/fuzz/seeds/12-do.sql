@@ -1,0 +1,1 @@
+DO $$ BEGIN DELETE FROM sessions; PERFORM set_config('session_replication_role', 'replica', true); END $$

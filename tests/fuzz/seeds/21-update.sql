@@ -1,0 +1,1 @@
+UPDATE users u SET (email, role) = (SELECT 'a', 'b') FROM x WHERE u.id = x.id

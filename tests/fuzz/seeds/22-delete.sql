@@ -1,0 +1,1 @@
+DELETE FROM users u USING bans b WHERE b.user_id = u.id AND u.created_at < now() - interval '1 day' RETURNING u.id

@@ -1,43 +1,67 @@
 #include "sql/analyzer.hpp"
 
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
 #include "common/source_position.hpp"
 #include "sql/pg/analyze_chunk.hpp"
 
 namespace pgwarden::sql {
 
-struct Analyzer::ChunkResult {
-  std::vector<pg::ChunkStatement> statements;
+namespace {
+
+using ChunkResult = std::vector<pg::ChunkStatement>;
+
+// A least-recently-used map from exact text to a shared, immutable result.
+template <class Value>
+class Lru {
+ public:
+  explicit Lru(std::size_t capacity) : m_capacity(capacity) {}
+
+  std::shared_ptr<const Value> find(const std::string& key) {
+    const std::lock_guard lock(m_mutex);
+    auto it = m_map.find(key);
+    if (it == m_map.end()) return nullptr;
+    m_order.splice(m_order.begin(), m_order, it->second.second);
+    return it->second.first;
+  }
+
+  void insert(std::string key, std::shared_ptr<const Value> value) {
+    const std::lock_guard lock(m_mutex);
+    if (m_map.find(key) != m_map.end()) return;
+    m_order.push_front(key);
+    m_map.emplace(std::move(key), std::make_pair(std::move(value), m_order.begin()));
+    if (m_map.size() > m_capacity) {
+      m_map.erase(m_order.back());
+      m_order.pop_back();
+    }
+  }
+
+ private:
+  std::size_t m_capacity;
+  std::mutex m_mutex;
+  std::list<std::string> m_order;  // most recently used first
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const Value>, std::list<std::string>::iterator>> m_map;
 };
 
-Analyzer::Analyzer(std::size_t cache_capacity) : m_capacity(cache_capacity) {}
+// Inputs up to this size are cached whole (key: options + text).
+constexpr std::size_t k_max_cached_input = 64 * 1024;
 
-// libpg_query always lexes with standard_conforming_strings on; the splitter has already applied
-// the unit's setting when it cut the chunk, so the chunk text alone is the key.
-std::shared_ptr<const Analyzer::ChunkResult> Analyzer::analyze_chunk(std::string_view chunk) {
-  std::string key;
-  if (m_capacity > 0) {
-    key.assign(chunk);
-    const std::lock_guard lock(m_mutex);
-    if (auto it = m_cache.find(key); it != m_cache.end()) {
-      m_order.splice(m_order.begin(), m_order, it->second.second);
-      return it->second.first;
-    }
-  }
-  auto result = std::make_shared<ChunkResult>();
-  result->statements = pg::analyze_chunk(std::string(chunk));
-  if (m_capacity > 0) {
-    const std::lock_guard lock(m_mutex);
-    if (m_cache.find(key) == m_cache.end()) {
-      m_order.push_front(key);
-      m_cache.emplace(std::move(key), std::make_pair(result, m_order.begin()));
-      if (m_cache.size() > m_capacity) {
-        m_cache.erase(m_order.back());
-        m_order.pop_back();
-      }
-    }
-  }
-  return result;
-}
+}  // namespace
+
+struct Analyzer::Caches {
+  explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity) {}
+  Lru<std::vector<Statement>> inputs;
+  // libpg_query always lexes with standard_conforming_strings on; the splitter has already
+  // applied the unit's setting when it cut the chunk, so the chunk text alone is the key.
+  Lru<ChunkResult> chunks;
+};
+
+Analyzer::Analyzer(std::size_t cache_capacity)
+    : m_capacity(cache_capacity), m_caches(cache_capacity > 0 ? std::make_unique<Caches>(cache_capacity) : nullptr) {}
+
+Analyzer::~Analyzer() = default;
 
 std::vector<Statement> Analyzer::analyze(std::string_view text, AnalyzeOptions options) {
   std::vector<Statement> out;
@@ -53,18 +77,31 @@ std::vector<Statement> Analyzer::analyze(std::string_view text, AnalyzeOptions o
     out.push_back(Statement{std::string(text.substr(0, 200)), Location{0, text.size(), 1, 1}, std::move(a)});
     return out;
   }
+  std::string input_key;
+  if (m_caches && text.size() <= k_max_cached_input) {
+    input_key.reserve(text.size() + 2);
+    input_key.push_back(options.standard_conforming_strings ? 's' : '-');
+    input_key.push_back(options.psql_meta_commands ? 'p' : '-');
+    input_key.append(text);
+    if (auto hit = m_caches->inputs.find(input_key)) return *hit;
+  }
   const LineIndex lines(text);
   SplitOptions split{options.standard_conforming_strings, options.psql_meta_commands};
   for (const Chunk& chunk : split_statements(text, split)) {
-    const std::string_view chunk_text = text.substr(chunk.begin, chunk.end - chunk.begin);
-    const auto result = analyze_chunk(chunk_text);
-    for (const auto& st : result->statements) {
+    const std::string chunk_text(text.substr(chunk.begin, chunk.end - chunk.begin));
+    std::shared_ptr<const ChunkResult> result = m_caches ? m_caches->chunks.find(chunk_text) : nullptr;
+    if (!result) {
+      result = std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text));
+      if (m_caches) m_caches->chunks.insert(chunk_text, result);
+    }
+    for (const auto& st : *result) {
       const std::size_t offset = chunk.begin + st.offset;
       const SourcePosition pos = lines.position(offset);
       out.push_back(Statement{std::string(text.substr(offset, st.length)),
                               Location{offset, st.length, pos.line, pos.column}, st.analysis});
     }
   }
+  if (!input_key.empty()) m_caches->inputs.insert(std::move(input_key), std::make_shared<const std::vector<Statement>>(out));
   return out;
 }
 

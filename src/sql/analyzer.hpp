@@ -11,12 +11,9 @@
 #pragma once
 
 #include <cstddef>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sql/split.hpp"
@@ -34,20 +31,21 @@ struct AnalyzeOptions {
 
 class Analyzer {
  public:
-  // `cache_capacity` statements of exact text are kept (0: no cache). The cache is shared by
+  // `cache_capacity` whole inputs and as many statements of exact text are kept (0: no cache):
+  // a repeated input skips even the splitter; a statement seen in another input skips the
+  // parser. The cache is shared by
   // every call and safe to use from several threads.
   explicit Analyzer(std::size_t cache_capacity = 0);
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
 
   [[nodiscard]] std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options = {});
 
  private:
-  struct ChunkResult;
-  std::shared_ptr<const ChunkResult> analyze_chunk(std::string_view chunk);
-
+  struct Caches;
   std::size_t m_capacity;
-  std::mutex m_mutex;
-  std::list<std::string> m_order;  // most recently used first
-  std::unordered_map<std::string, std::pair<std::shared_ptr<const ChunkResult>, std::list<std::string>::iterator>> m_cache;
+  std::unique_ptr<Caches> m_caches;  // null without a cache
 };
 
 // One-shot analysis without a cache.

@@ -59,8 +59,10 @@ const PgQuery__Node* syntax_node(const Effect& e) {
 
 }  // namespace
 
-Expected<std::string> soft_delete_update(const Effect& del, std::string_view column,
-                                         std::string_view value_sql) {
+namespace {
+
+Expected<std::string> soft_delete_update_now(const Effect& del, std::string_view column,
+                                             std::string_view value_sql) {
   const PgQuery__Node* node = syntax_node(del);
   if (node == nullptr || node->node_case != PG_QUERY__NODE__NODE_DELETE_STMT) {
     return make_error("no DELETE statement to rewrite");
@@ -94,7 +96,18 @@ Expected<std::string> soft_delete_update(const Effect& del, std::string_view col
   return deparse_node(&stmt);
 }
 
-Expected<std::string> reversal_insert(const Effect& effect) {
+}  // namespace
+
+Expected<std::string> soft_delete_update(const Effect& del, std::string_view column,
+                                         std::string_view value_sql) {
+  if (!del.syntax) return make_error("no DELETE statement to rewrite");
+  std::string key = "soft_delete\n" + std::string(column) + "\n" + std::string(value_sql);
+  return del.syntax->rewrite(key, [&] { return soft_delete_update_now(del, column, value_sql); });
+}
+
+namespace {
+
+Expected<std::string> reversal_insert_now(const Effect& effect) {
   const PgQuery__Node* node = syntax_node(effect);
   if (node == nullptr) return make_error("no statement to rewrite");
   const PgQuery__RangeVar* relation = nullptr;
@@ -169,7 +182,16 @@ Expected<std::string> reversal_insert(const Effect& effect) {
   return deparse_node(&stmt);
 }
 
-Expected<std::string> where_clause_sql(const Effect& effect) {
+}  // namespace
+
+Expected<std::string> reversal_insert(const Effect& effect) {
+  if (!effect.syntax) return make_error("no statement to rewrite");
+  return effect.syntax->rewrite("reversal", [&] { return reversal_insert_now(effect); });
+}
+
+namespace {
+
+Expected<std::string> where_clause_sql_now(const Effect& effect) {
   const PgQuery__Node* node = syntax_node(effect);
   if (node == nullptr) return make_error("no statement");
   PgQuery__Node* where = nullptr;
@@ -186,6 +208,13 @@ Expected<std::string> where_clause_sql(const Effect& effect) {
   if (!text) return text;
   const auto at = text->find("WHERE ");
   return at == std::string::npos ? std::string() : text->substr(at + 6);
+}
+
+}  // namespace
+
+Expected<std::string> where_clause_sql(const Effect& effect) {
+  if (!effect.syntax) return make_error("no statement");
+  return effect.syntax->rewrite("where", [&] { return where_clause_sql_now(effect); });
 }
 
 }  // namespace pgwarden::sql

@@ -6,12 +6,15 @@
 // PostgreSQL's parser reported. Nothing here knows about effects or policies.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
+#include "common/error.hpp"
 #include "sql/effect.hpp"
 
 namespace pgwarden::sql::pg {
@@ -41,9 +44,25 @@ class SyntaxHandle {
   SyntaxHandle(pg::ParseTree tree, const PgQuery__Node* node) : m_tree(std::move(tree)), m_node(node) {}
   [[nodiscard]] const PgQuery__Node* node() const { return m_node; }
 
+  // A rewrite of this statement (for a hint), computed once per `key` and kept: the analysis is
+  // shared through the analyzer's cache, so a repeated refusal does not deparse again.
+  template <class Compute>
+  Expected<std::string> rewrite(const std::string& key, Compute compute) const {
+    {
+      const std::lock_guard lock(m_mutex);
+      if (auto it = m_rewrites.find(key); it != m_rewrites.end()) return it->second;
+    }
+    Expected<std::string> value = compute();
+    const std::lock_guard lock(m_mutex);
+    m_rewrites.emplace(key, value);
+    return value;
+  }
+
  private:
   pg::ParseTree m_tree;  // keeps m_node alive
   const PgQuery__Node* m_node;
+  mutable std::mutex m_mutex;
+  mutable std::map<std::string, Expected<std::string>> m_rewrites;
 };
 
 }  // namespace pgwarden::sql

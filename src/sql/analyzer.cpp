@@ -91,7 +91,7 @@ std::vector<Statement> Analyzer::analyze(std::string_view text, AnalyzeOptions o
     const std::string chunk_text(text.substr(chunk.begin, chunk.end - chunk.begin));
     std::shared_ptr<const ChunkResult> result = m_caches ? m_caches->chunks.find(chunk_text) : nullptr;
     if (!result) {
-      result = std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text));
+      result = std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
       if (m_caches) m_caches->chunks.insert(chunk_text, result);
     }
     for (const auto& st : *result) {

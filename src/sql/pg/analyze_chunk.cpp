@@ -99,8 +99,9 @@ std::size_t nesting_estimate(const std::string& chunk) {
 
 }  // namespace
 
-std::vector<ChunkStatement> analyze_chunk(const std::string& chunk, int body_depth) {
-  if (nesting_estimate(chunk) > k_max_nesting_estimate) {
+std::vector<ChunkStatement> analyze_chunk(const std::string& chunk, int body_depth,
+                                          std::optional<std::size_t> nesting) {
+  if ((nesting ? *nesting : nesting_estimate(chunk)) > k_max_nesting_estimate) {
     return {{0, chunk.size(), parse_error_analysis(too_deep_message(), 0, true)}};
   }
   if (chunk.size() < k_large_chunk_bytes) return analyze_here(chunk, body_depth, true);

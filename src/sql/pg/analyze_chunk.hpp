@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ChunkStatement {
 };
 
 // `body_depth` is the routine-body nesting of the caller (0 at the top).
-std::vector<ChunkStatement> analyze_chunk(const std::string& chunk, int body_depth = 0);
+// `nesting` is the splitter's estimate (sql::Chunk::nesting) when the caller split the text
+// already; without it the chunk is lexed once more to estimate it.
+std::vector<ChunkStatement> analyze_chunk(const std::string& chunk, int body_depth = 0,
+                                          std::optional<std::size_t> nesting = std::nullopt);
 
 }  // namespace pgwarden::sql::pg

@@ -4,7 +4,8 @@
 //   bare      pg_query_parse(statement) + pg_query_free_parse_result
 //   analyze   Analyzer without a cache: split, parse, transform, then policy::evaluate
 //   cached    Analyzer with a cache keyed by exact statement text, every statement a hit,
-//             then policy::evaluate (what the proxy does for repeated statements)
+//             then policy::Evaluator with its verdicts kept per analysis (what the proxy does
+//             for repeated statements)
 //
 // on an OLTP mix and on every statement of PostgreSQL 15's regression SQL (../shared).
 // Targets (issue 2): analyze <= 2x bare, cached <= 0.1x bare. `make bench` runs it.
@@ -23,6 +24,7 @@
 #include <fmt/format.h>
 
 #include "policy/evaluate.hpp"
+#include "policy/evaluator.hpp"
 #include "policy/load.hpp"
 #include "sql/analyzer.hpp"
 #include "sql/split.hpp"
@@ -145,14 +147,14 @@ void protobuf_parse(benchmark::State& state, const std::vector<std::string>& sta
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * statements.size()));
 }
 
-void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& statements, sql::Analyzer& analyzer) {
+void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& statements, sql::Analyzer& analyzer,
+                      policy::Evaluator& evaluator) {
   if (!usable(state, statements)) return;
-  const auto& pol = bench_policy();
   for (auto _ : state) {
     for (const auto& s : statements) {
       policy::UnitState unit;
       for (const auto& st : analyzer.analyze(s)) {
-        auto verdict = policy::evaluate(st, pol, unit);
+        auto verdict = evaluator.evaluate(st, unit);
         benchmark::DoNotOptimize(verdict.decision);
       }
     }
@@ -162,13 +164,18 @@ void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& s
 
 void uncached(benchmark::State& state, const std::vector<std::string>& statements) {
   sql::Analyzer analyzer(0);
-  analyze_evaluate(state, statements, analyzer);
+  policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), 0);
+  analyze_evaluate(state, statements, analyzer, evaluator);
 }
 
 void cached(benchmark::State& state, const std::vector<std::string>& statements) {
-  sql::Analyzer analyzer(statements.size() + 16);
-  for (const auto& s : statements) benchmark::DoNotOptimize(analyzer.analyze(s));  // warm: every run a hit
-  analyze_evaluate(state, statements, analyzer);
+  sql::Analyzer analyzer(2 * statements.size() + 16);
+  policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), 2 * statements.size() + 16);
+  for (const auto& s : statements) {  // warm: every run a hit
+    policy::UnitState unit;
+    for (const auto& st : analyzer.analyze(s)) benchmark::DoNotOptimize(evaluator.evaluate(st, unit));
+  }
+  analyze_evaluate(state, statements, analyzer, evaluator);
 }
 
 void BM_OltpBareParse(benchmark::State& state) { bare_parse(state, oltp_statements()); }

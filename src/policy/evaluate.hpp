@@ -53,6 +53,12 @@ class UnitState {
   [[nodiscard]] std::string original_column(const sql::ObjectName& table, const std::string& column,
                                             const Policy& policy) const;
 
+  // True while the unit has created and renamed nothing: verdicts then depend on the statement
+  // and the policy alone.
+  [[nodiscard]] bool empty() const {
+    return m_created.empty() && m_temp.empty() && m_renamed.empty() && m_columns.empty();
+  }
+
   // schema.name as PostgreSQL would resolve it in this unit (temp tables first, then search_path).
   [[nodiscard]] std::string resolve(const sql::ObjectName& name, const Policy& policy) const;
 

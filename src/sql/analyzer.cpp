@@ -1,9 +1,6 @@
 #include "sql/analyzer.hpp"
 
-#include <list>
-#include <mutex>
-#include <unordered_map>
-
+#include "common/lru_cache.hpp"
 #include "common/source_position.hpp"
 #include "sql/pg/analyze_chunk.hpp"
 
@@ -13,38 +10,6 @@ namespace {
 
 using ChunkResult = std::vector<pg::ChunkStatement>;
 
-// A least-recently-used map from exact text to a shared, immutable result.
-template <class Value>
-class Lru {
- public:
-  explicit Lru(std::size_t capacity) : m_capacity(capacity) {}
-
-  std::shared_ptr<const Value> find(const std::string& key) {
-    const std::lock_guard lock(m_mutex);
-    auto it = m_map.find(key);
-    if (it == m_map.end()) return nullptr;
-    m_order.splice(m_order.begin(), m_order, it->second.second);
-    return it->second.first;
-  }
-
-  void insert(std::string key, std::shared_ptr<const Value> value) {
-    const std::lock_guard lock(m_mutex);
-    if (m_map.find(key) != m_map.end()) return;
-    m_order.push_front(key);
-    m_map.emplace(std::move(key), std::make_pair(std::move(value), m_order.begin()));
-    if (m_map.size() > m_capacity) {
-      m_map.erase(m_order.back());
-      m_order.pop_back();
-    }
-  }
-
- private:
-  std::size_t m_capacity;
-  std::mutex m_mutex;
-  std::list<std::string> m_order;  // most recently used first
-  std::unordered_map<std::string, std::pair<std::shared_ptr<const Value>, std::list<std::string>::iterator>> m_map;
-};
-
 // Inputs up to this size are cached whole (key: options + text).
 constexpr std::size_t k_max_cached_input = 64 * 1024;
 
@@ -52,10 +17,10 @@ constexpr std::size_t k_max_cached_input = 64 * 1024;
 
 struct Analyzer::Caches {
   explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity) {}
-  Lru<std::vector<Statement>> inputs;
+  LruCache<std::string, std::vector<Statement>> inputs;
   // libpg_query always lexes with standard_conforming_strings on; the splitter has already
   // applied the unit's setting when it cut the chunk, so the chunk text alone is the key.
-  Lru<ChunkResult> chunks;
+  LruCache<std::string, ChunkResult> chunks;
 };
 
 Analyzer::Analyzer(std::size_t cache_capacity)

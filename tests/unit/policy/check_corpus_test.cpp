@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "policy/evaluate.hpp"
+#include "policy/evaluator.hpp"
 #include "policy/load.hpp"
 #include "sql/analyzer.hpp"
 
@@ -130,10 +131,50 @@ TEST(CheckCorpus, EveryCaseGetsItsExpectedVerdict) {
     EXPECT_TRUE(ok) << where << "\n  sql: " << c.sql << "\n  expected " << c.decision << " " << c.action << " "
                     << c.object << " hint~'" << c.hint << "'\n  got " << policy::to_string(overall) << " findings: " << seen;
   }
+  EXPECT_GE(cases.size(), 300U) << "the corpus must hold at least 300 cases";
   // Every action of the closed list is exercised by some case.
   for (const auto a : sql::all_actions()) {
     EXPECT_TRUE(actions_seen.count(std::string(sql::to_string(a))) != 0) << "no case covers " << sql::to_string(a);
   }
-  EXPECT_GE(cases.size(), 300U) << "the corpus must hold at least 300 cases";
   std::cout << "[ corpus  ] " << cases.size() << " check cases, " << failures << " failed\n";
+}
+
+// The cached path (analyzer cache + Evaluator's kept verdicts) says exactly what the uncached
+// path says, the first time and every time after.
+TEST(CheckCorpus, TheCachedPathGivesTheSameVerdicts) {
+  const auto cases = load_cases();
+  ASSERT_FALSE(cases.empty());
+  std::map<std::string, std::shared_ptr<const policy::Policy>> policies;
+  std::map<std::string, std::unique_ptr<policy::Evaluator>> evaluators;
+  sql::Analyzer analyzer(4096);
+  const auto render = [](const policy::Verdict& v) {
+    std::string out = std::string(policy::to_string(v.decision));
+    for (const auto& f : v.findings) {
+      out += "|" + std::string(sql::to_string(f.action)) + " " + object_text(f.object) + " " + f.message + " " +
+             f.detail + " " + f.hint;
+    }
+    return out;
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& c : cases) {
+      if (policies.count(c.policy) == 0) {
+        auto loaded = c.policy == "default"
+                          ? Expected<policy::Policy>(policy::Policy::defaults())
+                          : policy::load_policy_file(corpus_dir() / "policies" / (c.policy + ".toml"));
+        ASSERT_TRUE(loaded);
+        policies[c.policy] = std::make_shared<const policy::Policy>(*loaded);
+        evaluators[c.policy] = std::make_unique<policy::Evaluator>(policies[c.policy], 4096);
+      }
+      policy::UnitState plain_unit;
+      policy::UnitState cached_unit;
+      const auto plain = sql::analyze(c.sql);
+      const auto cached = analyzer.analyze(c.sql);
+      ASSERT_EQ(plain.size(), cached.size()) << c.file << ":" << c.line;
+      for (std::size_t i = 0; i < plain.size(); ++i) {
+        const auto a = policy::evaluate(plain[i], *policies[c.policy], plain_unit);
+        const auto b = evaluators[c.policy]->evaluate(cached[i], cached_unit);
+        EXPECT_EQ(render(a), render(b)) << c.file << ":" << c.line << " round " << round;
+      }
+    }
+  }
 }

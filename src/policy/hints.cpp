@@ -103,12 +103,43 @@ std::string message_for(const Judged& j) {
   }
 }
 
+namespace {
+
+// On an append-only table every row change has one alternative: a new entry.
+std::string append_only_hint(const Judged& j) {
+  const sql::Effect& e = j.effect;
+  const std::string t = table_sql(e);
+  const std::string table_hint = j.table.hint.empty() ? "" : j.table.hint + " ";
+  if (e.mutation == sql::Mutation::truncate) {
+    return fmt::format("{}An append-only table is never emptied: archive it under a new name and start a new "
+                       "one (ALTER TABLE {} RENAME TO {}; CREATE TABLE {} (LIKE {} INCLUDING ALL);).",
+                       table_hint, t, retired(e.object), t, retired(e.object));
+  }
+  std::string reversal;
+  if (auto r = sql::reversal_insert(e)) reversal = *r + ";";
+  if (reversal.empty()) {
+    return fmt::format("{}Record a correcting entry with INSERT instead of changing existing rows.", table_hint);
+  }
+  return fmt::format("{}Record a reversal instead of changing history: {} (with the amounts negated and a "
+                     "reference to the original entries){}",
+                     table_hint, reversal,
+                     e.mutation == sql::Mutation::update ? ", then INSERT the corrected entries" : "");
+}
+
+}  // namespace
+
 std::string hint_for(const Judged& j, const Policy& policy) {
   const sql::Effect& e = j.effect;
   const std::string t = table_sql(e);
   const std::string table_hint = j.table.hint.empty() ? "" : j.table.hint + " ";
   const std::string soft_column = j.table.soft_delete ? j.table.soft_delete->column : "deleted_at";
   const std::string soft_value = j.table.soft_delete ? j.table.soft_delete->value_sql : "now()";
+  // Deleting or emptying an append-only table is refused twice (as itself and as a change of
+  // history); both findings get the one alternative an append-only table has.
+  if (j.table.append_only && (j.action == Action::delete_rows || j.action == Action::delete_all ||
+                              j.action == Action::truncate || j.action == Action::update_all)) {
+    return append_only_hint(j);
+  }
   switch (j.action) {
     case Action::delete_rows:
     case Action::delete_all: {
@@ -122,22 +153,7 @@ std::string hint_for(const Judged& j, const Policy& policy) {
       return fmt::format("Soft-delete instead (add a {} timestamptz column if {} has none): {}", soft_column, t,
                          soft_delete_sql(j, soft_column, soft_value));
     }
-    case Action::mutate_append_only: {
-      if (e.mutation == sql::Mutation::truncate) {
-        return fmt::format("{}An append-only table is never emptied: archive it under a new name and start a new "
-                           "one (ALTER TABLE {} RENAME TO {}; CREATE TABLE {} (LIKE {} INCLUDING ALL);).",
-                           table_hint, t, retired(e.object), t, retired(e.object));
-      }
-      std::string reversal;
-      if (auto r = sql::reversal_insert(e)) reversal = *r + ";";
-      if (reversal.empty()) {
-        return fmt::format("{}Record a correcting entry with INSERT instead of changing existing rows.", table_hint);
-      }
-      return fmt::format("{}Record a reversal instead of changing history: {} (with the amounts negated and a "
-                         "reference to the original entries){}",
-                         table_hint, reversal,
-                         e.mutation == sql::Mutation::update ? ", then INSERT the corrected entries" : "");
-    }
+    case Action::mutate_append_only: return append_only_hint(j);
     case Action::drop_table:
       return fmt::format("Rename it and revoke access instead; drop it in a later release, after a backup and a "
                          "grace period: ALTER TABLE {} RENAME TO {}; REVOKE ALL ON TABLE {} FROM PUBLIC;",

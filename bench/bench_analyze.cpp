@@ -26,6 +26,7 @@
 #include "policy/evaluate.hpp"
 #include "policy/evaluator.hpp"
 #include "policy/load.hpp"
+#include "raw_walk.h"
 #include "sql/analyzer.hpp"
 #include "sql/split.hpp"
 
@@ -147,6 +148,15 @@ void protobuf_parse(benchmark::State& state, const std::vector<std::string>& sta
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * statements.size()));
 }
 
+// PostgreSQL's raw parse nodes walked directly (raw_walk.c): where the transform is moving.
+void raw_walk(benchmark::State& state, const std::vector<std::string>& statements) {
+  if (!usable(state, statements)) return;
+  for (auto _ : state) {
+    for (const auto& s : statements) benchmark::DoNotOptimize(pgwarden_bench_raw_walk(s.c_str()));
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * statements.size()));
+}
+
 void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& statements, sql::Analyzer& analyzer,
                       policy::Evaluator& evaluator) {
   if (!usable(state, statements)) return;
@@ -180,6 +190,8 @@ void cached(benchmark::State& state, const std::vector<std::string>& statements)
 
 void BM_OltpBareParse(benchmark::State& state) { bare_parse(state, oltp_statements()); }
 void BM_OltpProtobufParse(benchmark::State& state) { protobuf_parse(state, oltp_statements()); }
+void BM_OltpRawParseWalk(benchmark::State& state) { raw_walk(state, oltp_statements()); }
+void BM_CorpusRawParseWalk(benchmark::State& state) { raw_walk(state, corpus_statements()); }
 void BM_CorpusProtobufParse(benchmark::State& state) { protobuf_parse(state, corpus_statements()); }
 void BM_OltpAnalyzeEvaluate(benchmark::State& state) { uncached(state, oltp_statements()); }
 void BM_OltpCachedAnalyzeEvaluate(benchmark::State& state) { cached(state, oltp_statements()); }
@@ -189,10 +201,12 @@ void BM_CorpusCachedAnalyzeEvaluate(benchmark::State& state) { cached(state, cor
 
 BENCHMARK(BM_OltpBareParse)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OltpProtobufParse)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OltpRawParseWalk)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OltpAnalyzeEvaluate)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OltpCachedAnalyzeEvaluate)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CorpusBareParse)->MinTime(3.0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CorpusProtobufParse)->MinTime(3.0)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CorpusRawParseWalk)->MinTime(3.0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CorpusAnalyzeEvaluate)->MinTime(3.0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CorpusCachedAnalyzeEvaluate)->MinTime(3.0)->Unit(benchmark::kMillisecond);
 
@@ -224,9 +238,11 @@ void print_ratios(const RatioReporter& r) {
   };
   std::cout << "\nRatios against pg_query_parse of the same statements (CPU time, same run):\n";
   line("OLTP", "(floor) protobuf parse alone", "BM_OltpProtobufParse", "BM_OltpBareParse", 2.0);
+  line("OLTP", "(next floor) raw parse + node walk", "BM_OltpRawParseWalk", "BM_OltpBareParse", 2.0);
   line("OLTP", "analyze + evaluate, uncached", "BM_OltpAnalyzeEvaluate", "BM_OltpBareParse", 2.0);
   line("OLTP", "analyze + evaluate, cached", "BM_OltpCachedAnalyzeEvaluate", "BM_OltpBareParse", 0.1);
   line("corpus", "(floor) protobuf parse alone", "BM_CorpusProtobufParse", "BM_CorpusBareParse", 2.0);
+  line("corpus", "(next floor) raw parse + node walk", "BM_CorpusRawParseWalk", "BM_CorpusBareParse", 2.0);
   line("corpus", "analyze + evaluate, uncached", "BM_CorpusAnalyzeEvaluate", "BM_CorpusBareParse", 2.0);
   line("corpus", "analyze + evaluate, cached", "BM_CorpusCachedAnalyzeEvaluate", "BM_CorpusBareParse", 0.1);
   std::cout << fmt::format("(OLTP mix: {} statements; regression corpus: {} statements that parse)\n",

@@ -26,6 +26,7 @@
 #include "policy/evaluate.hpp"
 #include "policy/evaluator.hpp"
 #include "policy/load.hpp"
+#include "policy/presets.hpp"
 #include "raw_walk.h"
 #include "sql/analyzer.hpp"
 #include "sql/split.hpp"
@@ -34,25 +35,6 @@ namespace {
 
 using namespace pgwarden;
 
-constexpr std::string_view k_policy = R"(
-[policy]
-name = "Ledger Immutability Policy"
-document = "docs/IMMUTABILITY.md"
-[columns]
-immutable = ["id", "created_at"]
-[[tables]]
-name = "ledger_*"
-append_only = true
-immutable = ["amount", "account_id"]
-hint = "Correct errors with a reversal entry."
-[[tables]]
-name = "users"
-soft_delete = "deleted_at"
-mutable = ["email", "status", "deleted_at", "updated_at"]
-[[tables]]
-name = "sessions"
-actions = { delete = "allow", delete_all = "allow", truncate = "allow" }
-)";
 
 const std::vector<std::string>& oltp_statements() {
   static const std::vector<std::string> all = {
@@ -112,7 +94,9 @@ const std::vector<std::string>& corpus_statements() {
 }
 
 const policy::Policy& bench_policy() {
-  static const policy::Policy p = *policy::parse_policy(k_policy, "bench.toml");
+  // The policy `pgwarden init --preset immutable-ledger` writes: append-only ledgers, audit
+  // logs, a soft-delete users table, immutable id and created_at.
+  static const policy::Policy p = *policy::parse_policy(policy::find_preset("immutable-ledger")->toml, "bench.toml");
   return p;
 }
 

@@ -1,8 +1,7 @@
-/* The floor of the transform pgwarden is moving to (docs/performance.md): libpg_query's raw
- * parse (PostgreSQL's own parse nodes, no serialization) plus one walk over every node with
- * PostgreSQL's raw_expression_tree_walker, noting relations and function calls the way the
- * analyzer must. Measured beside the bare parse in bench_analyze.cpp. C, because PostgreSQL's
- * server headers are C. */
+/* The floor of pgwarden's transform (docs/performance.md): libpg_query's raw parse
+ * (PostgreSQL's own parse nodes, no serialization) plus one walk over every node with
+ * PostgreSQL's raw_expression_tree_walker, counting relations and function calls and building
+ * nothing. Measured beside the bare parse in bench_analyze.cpp. */
 #include "postgres.h"
 
 #include "nodes/nodeFuncs.h"

@@ -7,8 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   clang clang-format clang-tidy libclang-rt-14-dev   # libFuzzer + sanitizers for the fuzz target
-  libpg-query-dev libprotobuf-c-dev                  # the PostgreSQL 15 parser (protobuf header only)
-  postgresql-server-dev-15                           # PostgreSQL 15 parse-node headers (bench/raw_walk.c)
+  libpg-query-dev                                    # the PostgreSQL 15 parser
+  postgresql-server-dev-15                           # its parse-node headers (src/sql/pg/nodes.hpp)
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

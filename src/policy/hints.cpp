@@ -32,6 +32,9 @@ std::string object_of(const sql::Effect& e) {
   return kind.empty() ? name : kind + " " + name;
 }
 
+// ALTER TYPE ... RENAME VALUE: the member is the enum value renamed.
+bool is_enum_value(const sql::Effect& e) { return e.kind == sql::ObjectKind::type && !e.member.empty(); }
+
 std::string where_of(const sql::Effect& e) {
   switch (e.via) {
     case sql::Via::direct: return "";
@@ -96,6 +99,12 @@ std::string message_for(const Judged& j) {
     case Action::dynamic_sql:
       return fmt::format("{}: SQL built at run time cannot be checked{}", e.verb, where);
     case Action::rename:
+      if (is_enum_value(e)) {
+        return fmt::format("{} would rename value {} of type {} to {}; code that writes or compares the old "
+                           "value breaks{}",
+                           e.verb, sql::quote_literal(e.member), e.object.display(),
+                           sql::quote_literal(e.new_name.name), where);
+      }
       return fmt::format("{} would rename {} to {}; code that uses the old name breaks{}", e.verb, what,
                          e.new_name.display(), where);
     case Action::parse_error: return fmt::format("the statement does not parse{}", where);
@@ -211,6 +220,11 @@ std::string hint_for(const Judged& j, const Policy& policy) {
       return "Write the statement out in full (or build it from constants) so that it can be checked; pgwarden "
              "refuses SQL it cannot read.";
     case Action::rename:
+      if (is_enum_value(e)) {
+        return fmt::format("Add the new value instead (ALTER TYPE {} ADD VALUE {};), move rows and code over to it, "
+                           "and stop writing the old one.",
+                           e.object.display(), sql::quote_literal(e.new_name.name));
+      }
       return fmt::format("Keep the old name working while code moves over, e.g. CREATE VIEW {} AS SELECT * FROM {};, "
                          "or rename only in the application's mapping.",
                          e.object.display(), e.new_name.display());

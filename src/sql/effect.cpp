@@ -98,4 +98,14 @@ std::string_view to_string(Via via) {
   return "direct";
 }
 
+std::string quote_literal(std::string_view value) {
+  std::string out = "'";
+  for (const char c : value) {
+    out += c;
+    if (c == '\'') out += c;
+  }
+  out += '\'';
+  return out;
+}
+
 }  // namespace pgwarden::sql

@@ -28,6 +28,9 @@ struct ObjectName {
 // The SQL spelling of an identifier: bare when PostgreSQL would read it back unchanged,
 // otherwise double-quoted with embedded quotes doubled.
 std::string quote_identifier(std::string_view ident);
+// The SQL spelling of a string constant: single-quoted with embedded quotes doubled (as read
+// under standard_conforming_strings, PostgreSQL's default).
+std::string quote_literal(std::string_view value);
 
 // What kind of object an effect touches, for messages ("DROP TABLE public.users").
 enum class ObjectKind : unsigned char {

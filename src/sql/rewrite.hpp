@@ -20,7 +20,4 @@ Expected<std::string> soft_delete_update(const Effect& del, std::string_view col
 // for each of them: INSERT INTO t SELECT * FROM t [USING/FROM] WHERE c.
 Expected<std::string> reversal_insert(const Effect& effect);
 
-// The statement's WHERE clause as SQL, or "" when there is none.
-Expected<std::string> where_clause_sql(const Effect& effect);
-
 }  // namespace pgwarden::sql

@@ -3,18 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/large_stack.hpp"
-#include "sql/pg/transform.hpp"
 #include "sql/split.hpp"
+
+#include "sql/pg/transform.hpp"
 
 namespace pgwarden::sql::pg {
 namespace {
-
-// Chunks this long may nest deeply enough to overflow a default 8 MiB stack in libpg_query's
-// tree output (see common/large_stack.hpp): `SELECT 1+1+...` overflows it at about 15 KB. They
-// are parsed on a large stack, and their trees are freed there too, so their effects keep no
-// syntax handle (their hints are the generic ones, not rewrites of the statement).
-constexpr std::size_t k_large_chunk_bytes = 4 * 1024;
 
 std::string too_deep_message() {
   return "the statement nests deeper than pgwarden analyzes (" + std::to_string(k_max_tree_depth) +
@@ -51,26 +45,24 @@ std::size_t skip_space(const std::string& text, std::size_t pos, std::size_t end
   return std::min(pos, end);
 }
 
-std::vector<ChunkStatement> analyze_here(const std::string& chunk, int body_depth, bool keep_tree) {
+std::vector<ChunkStatement> analyze_here(const std::string& chunk, int body_depth) {
   std::vector<ChunkStatement> out;
-  Parsed parsed = parse(chunk);
-  if (!parsed.tree) {
-    out.push_back({0, chunk.size(), parse_error_analysis(parsed.error, parsed.error_offset, false)});
+  const RawParse parsed(chunk);
+  if (!parsed.ok()) {
+    out.push_back({0, chunk.size(), parse_error_analysis(parsed.error(), parsed.error_offset(), false)});
     return out;
   }
-  const auto& tree = *parsed.tree;
-  for (std::size_t i = 0; i < tree.n_stmts; ++i) {
-    const auto* raw = tree.stmts[i];
-    auto begin = static_cast<std::size_t>(std::max(raw->stmt_location, 0));
-    std::size_t end = raw->stmt_len == 0 ? chunk.size() : begin + static_cast<std::size_t>(raw->stmt_len);
+  for (const Node* node : parsed.statements()) {
+    const auto& raw = get<RawStmt>(node);
+    auto begin = static_cast<std::size_t>(std::max(raw.stmt_location, 0));
+    std::size_t end = raw.stmt_len == 0 ? chunk.size() : begin + static_cast<std::size_t>(raw.stmt_len);
     end = std::min(end, chunk.size());
     begin = skip_space(chunk, std::min(begin, end), end);
 
     auto analysis = std::make_shared<Analysis>();
-    Context ctx{*analysis, keep_tree ? parsed.tree : nullptr,
-                std::string_view(chunk).substr(begin, end - begin)};
+    Context ctx{*analysis, std::string_view(chunk).substr(begin, end - begin), chunk};
     ctx.body_depth = body_depth;
-    transform_statement(ctx, raw->stmt);
+    transform_statement(ctx, raw.stmt);
     if (ctx.too_deep) {
       analysis = parse_error_analysis(too_deep_message(), 0, true);
     } else if (analysis->effects.empty()) {
@@ -84,10 +76,10 @@ std::vector<ChunkStatement> analyze_here(const std::string& chunk, int body_dept
   return out;
 }
 
-// Input whose nesting estimate (Chunk::nesting) exceeds this is refused before it is parsed:
-// libpg_query copies a tree recursively and in time that grows with the square of its depth.
-// The estimate is an upper bound of the depth in operators and brackets; a tree node level is
-// at least one of those, so nothing under k_max_tree_depth is refused by it.
+// Input whose nesting estimate (Chunk::nesting) exceeds this is refused before it is parsed,
+// in milliseconds, whatever its shape. The estimate is an upper bound of the depth in operators
+// and brackets; a tree node level is at least one of those, so nothing the walk accepts
+// (k_max_tree_depth) is refused by it.
 constexpr std::size_t k_max_nesting_estimate = 2 * static_cast<std::size_t>(k_max_tree_depth);
 
 std::size_t nesting_estimate(const std::string& chunk) {
@@ -104,13 +96,7 @@ std::vector<ChunkStatement> analyze_chunk(const std::string& chunk, int body_dep
   if ((nesting ? *nesting : nesting_estimate(chunk)) > k_max_nesting_estimate) {
     return {{0, chunk.size(), parse_error_analysis(too_deep_message(), 0, true)}};
   }
-  if (chunk.size() < k_large_chunk_bytes) return analyze_here(chunk, body_depth, true);
-  std::vector<ChunkStatement> out;
-  const bool ran = run_on_large_stack([&] { out = analyze_here(chunk, body_depth, false); });
-  if (!ran) {
-    out = {{0, chunk.size(), parse_error_analysis("pgwarden could not start its parser thread", 0, true)}};
-  }
-  return out;
+  return analyze_here(chunk, body_depth);
 }
 
 }  // namespace pgwarden::sql::pg

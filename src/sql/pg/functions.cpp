@@ -58,29 +58,27 @@ std::string lower(std::string_view s) {
 }
 
 // The text of a constant argument ('replica', 'replica'::text), or "" if not constant.
-std::string constant_text(const PgQuery__Node* n) {
-  if (n == nullptr) return {};
-  if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) return constant_text(n->type_cast->arg);
-  if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-      n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL) {
-    return n->a_const->sval->sval;
+std::string constant_text(const Node* n) {
+  if (const auto* cast = as<TypeCast>(n, T_TypeCast)) return constant_text(cast->arg);
+  if (const auto* c = as<A_Const>(n, T_A_Const); c != nullptr && !c->isnull && nodeTag(&c->val) == T_String) {
+    return std::string(text(c->val.sval.sval));
   }
   return {};
 }
 
 }  // namespace
 
-void function_call(Context& ctx, const PgQuery__FuncCall* call) {
-  if (call == nullptr || call->n_funcname == 0) return;
-  const ObjectName name = name_of_list(call->funcname, call->n_funcname);
+void function_call(Context& ctx, const FuncCall* call) {
+  if (call == nullptr || call->funcname == NIL) return;
+  const ObjectName name = name_of_list(call->funcname);
   if (const auto* d = find_destructive(name.name)) {
-    auto& e = ctx.add(Action::destructive_function, d->kind, name, lower(name.name) + "()");
-    (void)e;
+    ctx.add(Action::destructive_function, d->kind, name, lower(name.name) + "()");
     return;
   }
-  if (name.name == "set_config" && call->n_args >= 2) {
-    const std::string setting = lower(constant_text(call->args[0]));
-    const std::string value = lower(constant_text(call->args[1]));
+  const NodeList args = nodes(call->args);
+  if (name.name == "set_config" && args.size() >= 2) {
+    const std::string setting = lower(constant_text(args[0]));
+    const std::string value = lower(constant_text(args[1]));
     // A non-constant setting name could be anything, including session_replication_role.
     if (setting.empty() || (setting == "session_replication_role" && value != "origin" &&
                             value != "default") ||

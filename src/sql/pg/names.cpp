@@ -1,19 +1,22 @@
+#include <algorithm>
+
 #include "sql/pg/names.hpp"
 
 namespace pgwarden::sql::pg {
 
-ObjectName name_of(const PgQuery__RangeVar* rv) {
+ObjectName name_of(const RangeVar* rv) {
   if (rv == nullptr) return {};
-  return ObjectName{rv->schemaname != nullptr ? rv->schemaname : "",
-                    rv->relname != nullptr ? rv->relname : ""};
+  return ObjectName{std::string(text(rv->schemaname)), std::string(text(rv->relname))};
 }
 
-std::string_view string_of(const PgQuery__Node* node) {
-  if (node == nullptr || node->node_case != PG_QUERY__NODE__NODE_STRING) return {};
-  return node->string->sval != nullptr ? node->string->sval : "";
+std::string_view string_of(const Node* node) {
+  const auto* s = as<String>(node, T_String);
+  return s != nullptr ? text(s->sval) : std::string_view();
 }
 
-ObjectName name_of_list(const PgQuery__Node* const* items, std::size_t n) {
+ObjectName name_of_list(const List* list, std::size_t n) {
+  const NodeList items = nodes(list);
+  n = std::min(n, items.size());
   if (n == 0) return {};
   ObjectName out;
   out.name = std::string(string_of(items[n - 1]));
@@ -21,18 +24,10 @@ ObjectName name_of_list(const PgQuery__Node* const* items, std::size_t n) {
   return out;
 }
 
-ObjectName name_of_list(const PgQuery__List* list) {
-  if (list == nullptr) return {};
-  return name_of_list(list->items, list->n_items);
-}
+ObjectName name_of_list(const List* list) { return name_of_list(list, nodes(list).size()); }
 
-std::string last_string(const PgQuery__Node* const* items, std::size_t n) {
-  if (n == 0) return {};
-  return std::string(string_of(items[n - 1]));
-}
-
-std::string function_name(const PgQuery__Node* const* items, std::size_t n) {
-  const ObjectName name = name_of_list(items, n);
+std::string function_name(const List* names) {
+  const ObjectName name = name_of_list(names);
   return name.schema.empty() ? name.name : name.schema + "." + name.name;
 }
 

@@ -5,6 +5,8 @@
 // EXECUTE and RETURN QUERY EXECUTE run a string: a constant string is analyzed like any SQL, any
 // other string is `dynamic_sql` (https://www.postgresql.org/docs/15/plpgsql-statements.html
 // #PLPGSQL-STATEMENTS-EXECUTING-DYN).
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "sql/pg/names.hpp"
@@ -18,42 +20,36 @@ using nlohmann::json;
 constexpr int k_max_json_depth = 400;
 
 // The value of a constant string expression: 'a', 'a' || 'b', 'a'::text, E'...'.
-std::optional<std::string> constant_string(const PgQuery__Node* n, int depth = 0) {
+std::optional<std::string> constant_string(const Node* n, int depth = 0) {
   if (n == nullptr || depth > 64) return std::nullopt;
-  switch (n->node_case) {
-    case PG_QUERY__NODE__NODE_A_CONST:
-      if (n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL) return std::string(n->a_const->sval->sval);
-      return std::nullopt;
-    case PG_QUERY__NODE__NODE_TYPE_CAST:
-      return constant_string(n->type_cast->arg, depth + 1);
-    case PG_QUERY__NODE__NODE_A_EXPR: {
-      const auto* e = n->a_expr;
-      if (e->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || e->n_name != 1 || string_of(e->name[0]) != "||") {
-        return std::nullopt;
-      }
-      auto l = constant_string(e->lexpr, depth + 1);
-      auto r = constant_string(e->rexpr, depth + 1);
-      if (!l || !r) return std::nullopt;
-      return *l + *r;
-    }
-    default:
-      return std::nullopt;
+  if (const auto* c = as<A_Const>(n, T_A_Const)) {
+    if (!c->isnull && nodeTag(&c->val) == T_String) return std::string(text(c->val.sval.sval));
+    return std::nullopt;
   }
+  if (const auto* cast = as<TypeCast>(n, T_TypeCast)) return constant_string(cast->arg, depth + 1);
+  if (const auto* e = as<A_Expr>(n, T_A_Expr)) {
+    if (e->kind != AEXPR_OP || nodes(e->name).size() != 1 || string_of(nodes(e->name)[0]) != "||") {
+      return std::nullopt;
+    }
+    auto l = constant_string(e->lexpr, depth + 1);
+    auto r = constant_string(e->rexpr, depth + 1);
+    if (!l || !r) return std::nullopt;
+    return *l + *r;
+  }
+  return std::nullopt;
 }
 
 // The constant a dynamic query expression evaluates to, if it is one.
 std::optional<std::string> constant_query(const std::string& expr) {
-  const Parsed p = parse("SELECT " + expr);
-  if (!p.tree || p.tree->n_stmts != 1) return std::nullopt;
-  const auto* stmt = p.tree->stmts[0]->stmt;
-  if (stmt == nullptr || stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) return std::nullopt;
-  const auto* s = stmt->select_stmt;
-  if (s->n_target_list != 1 || s->n_from_clause != 0 ||
-      s->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET) {
-    return std::nullopt;
-  }
-  return constant_string(s->target_list[0]->res_target->val);
+  const RawParse p("SELECT " + expr);
+  if (p.statements().size() != 1) return std::nullopt;
+  const auto* s = as<SelectStmt>(get<RawStmt>(p.statements()[0]).stmt, T_SelectStmt);
+  if (s == nullptr || nodes(s->targetList).size() != 1 || s->fromClause != NIL) return std::nullopt;
+  const auto* target = as<ResTarget>(nodes(s->targetList)[0], T_ResTarget);
+  return target != nullptr ? constant_string(target->val) : std::nullopt;
 }
+
+bool parses(const std::string& text) { return RawParse(text).ok(); }
 
 // The right-hand side of a PL/pgSQL assignment `target := expr` (or `target = expr`).
 std::optional<std::string> assignment_value(const std::string& q) {
@@ -75,18 +71,18 @@ std::optional<std::string> assignment_value(const std::string& q) {
 
 void static_expression(Context& ctx, const std::string& q) {
   if (q.empty()) return;
-  if (parse(q).tree) {
+  if (parses(q)) {
     analyze_body_text(ctx, q);
     return;
   }
   std::string as_select = "SELECT " + q;
-  if (parse(as_select).tree) {
+  if (parses(as_select)) {
     analyze_body_text(ctx, as_select);
     return;
   }
   if (auto rhs = assignment_value(q)) {
     as_select = "SELECT " + *rhs;
-    if (parse(as_select).tree) {
+    if (parses(as_select)) {
       analyze_body_text(ctx, as_select);
       return;
     }
@@ -133,6 +129,7 @@ void visit(Context& ctx, const json& j, std::string_view owner, bool dynamic, in
 }  // namespace
 
 void analyze_plpgsql_function(Context& ctx, const std::string& create_statement) {
+  if (ctx.probe != nullptr) return;
   PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(create_statement.c_str());
   if (r.error != nullptr) {
     const std::string message = r.error->message != nullptr ? r.error->message : "PL/pgSQL error";

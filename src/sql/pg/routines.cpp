@@ -6,12 +6,11 @@
 // through libpg_query's PL/pgSQL parser (plpgsql.cpp). Bodies in languages pgwarden cannot read
 // (plpython, plperl, ...) can run any SQL through their SPI bindings: `dynamic_sql`.
 // C and internal functions have no body to read and only name a symbol.
-#include <cstring>
-
 #include "sql/pg/analyze_chunk.hpp"
+#include "sql/split.hpp"
+
 #include "sql/pg/names.hpp"
 #include "sql/pg/transform.hpp"
-#include "sql/split.hpp"
 
 namespace pgwarden::sql::pg {
 namespace {
@@ -21,20 +20,18 @@ struct RoutineOptions {
   std::vector<std::string> body; // AS '...' [, '...']
 };
 
-RoutineOptions read_options(PgQuery__Node* const* options, std::size_t n, std::string default_language) {
+RoutineOptions read_options(const List* options, std::string default_language) {
   RoutineOptions out;
   out.language = std::move(default_language);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (options[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
-    const auto* d = options[i]->def_elem;
-    if (d->defname == nullptr) continue;
-    if (std::strcmp(d->defname, "language") == 0) {
+  for (const Node* n : nodes(options)) {
+    const auto* d = as<DefElem>(n, T_DefElem);
+    if (d == nullptr) continue;
+    const std::string_view option = text(d->defname);
+    if (option == "language") {
       out.language = std::string(string_of(d->arg));
-    } else if (std::strcmp(d->defname, "as") == 0 && d->arg != nullptr) {
-      if (d->arg->node_case == PG_QUERY__NODE__NODE_LIST) {
-        for (std::size_t k = 0; k < d->arg->list->n_items; ++k) {
-          out.body.emplace_back(string_of(d->arg->list->items[k]));
-        }
+    } else if (option == "as" && d->arg != nullptr) {
+      if (IsA(d->arg, List)) {
+        for (const Node* part : nodes(reinterpret_cast<const List*>(d->arg))) out.body.emplace_back(string_of(part));
       } else {
         out.body.emplace_back(string_of(d->arg));
       }
@@ -48,15 +45,32 @@ void unreadable_body(Context& ctx, const std::string& language, std::string verb
   (void)e;
 }
 
-void create_function(Context& ctx, const PgQuery__Node* node) {
-  const auto* s = node->create_function_stmt;
-  const ObjectName name = name_of_list(s->funcname, s->n_funcname);
-  const ObjectKind kind = s->is_procedure ? ObjectKind::procedure : ObjectKind::function;
-  auto& e = ctx.add(Action::ddl_create, kind, name,
-                    s->is_procedure ? "CREATE PROCEDURE" : "CREATE FUNCTION");
+// The statements of a SQL-standard body: RETURN expr, or BEGIN ATOMIC ... END as a list that
+// holds the list of statements.
+void sql_body(Context& ctx, const Node* body) {
+  if (body == nullptr) return;
+  if (!IsA(body, List)) {
+    transform_statement(ctx, body);
+    return;
+  }
+  for (const Node* item : nodes(reinterpret_cast<const List*>(body))) {
+    if (item != nullptr && IsA(item, List)) {
+      for (const Node* st : nodes(reinterpret_cast<const List*>(item))) transform_statement(ctx, st);
+    } else {
+      transform_statement(ctx, item);
+    }
+  }
+}
+
+void create_function(Context& ctx, const CreateFunctionStmt& s) {
+  const ObjectName name = name_of_list(s.funcname);
+  const ObjectKind kind = s.is_procedure ? ObjectKind::procedure : ObjectKind::function;
+  auto& e = ctx.add(Action::ddl_create, kind, name, s.is_procedure ? "CREATE PROCEDURE" : "CREATE FUNCTION");
   e.creates = true;
-  const RoutineOptions opts = read_options(s->options, s->n_options, "sql");
-  walk_all(ctx, s->parameters, s->n_parameters);  // parameter defaults
+  const RoutineOptions opts = read_options(s.options, "sql");
+  for (const Node* p : nodes(s.parameters)) {
+    if (const auto* param = as<FunctionParameter>(p, T_FunctionParameter)) walk(ctx, param->defexpr);
+  }
 
   const ViaScope scope(ctx, Via::function_body, name.display());
   if (++ctx.body_depth > k_max_body_depth) {
@@ -64,21 +78,8 @@ void create_function(Context& ctx, const PgQuery__Node* node) {
     ctx.too_deep = true;
     return;
   }
-  if (s->sql_body != nullptr) {
-    // SQL-standard body: RETURN expr, or BEGIN ATOMIC ... END as a list of statements.
-    const auto* b = s->sql_body;
-    if (b->node_case == PG_QUERY__NODE__NODE_LIST) {
-      for (std::size_t i = 0; i < b->list->n_items; ++i) {
-        const auto* item = b->list->items[i];
-        if (item->node_case == PG_QUERY__NODE__NODE_LIST) {
-          for (std::size_t k = 0; k < item->list->n_items; ++k) transform_statement(ctx, item->list->items[k]);
-        } else {
-          transform_statement(ctx, item);
-        }
-      }
-    } else {
-      transform_statement(ctx, b);
-    }
+  if (s.sql_body != nullptr) {
+    sql_body(ctx, s.sql_body);
   } else if (opts.language == "sql") {
     if (!opts.body.empty()) analyze_body_text(ctx, opts.body.front());
   } else if (opts.language == "plpgsql") {
@@ -89,20 +90,15 @@ void create_function(Context& ctx, const PgQuery__Node* node) {
   --ctx.body_depth;
 }
 
-void do_block(Context& ctx, const PgQuery__Node* node) {
-  const auto* s = node->do_stmt;
-  const RoutineOptions opts = [&] {
-    RoutineOptions o;
-    o.language = "plpgsql";  // DO's default
-    for (std::size_t i = 0; i < s->n_args; ++i) {
-      if (s->args[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
-      const auto* d = s->args[i]->def_elem;
-      if (d->defname == nullptr) continue;
-      if (std::strcmp(d->defname, "language") == 0) o.language = std::string(string_of(d->arg));
-      if (std::strcmp(d->defname, "as") == 0) o.body.emplace_back(string_of(d->arg));
-    }
-    return o;
-  }();
+void do_block(Context& ctx, const DoStmt& s) {
+  RoutineOptions opts;
+  opts.language = "plpgsql";  // DO's default
+  for (const Node* n : nodes(s.args)) {
+    const auto* d = as<DefElem>(n, T_DefElem);
+    if (d == nullptr) continue;
+    if (text(d->defname) == "language") opts.language = std::string(string_of(d->arg));
+    if (text(d->defname) == "as") opts.body.emplace_back(string_of(d->arg));
+  }
   ctx.add(Action::session, ObjectKind::none, {}, "DO");
   const ViaScope scope(ctx, Via::do_block, "DO");
   if (++ctx.body_depth > k_max_body_depth) {
@@ -120,16 +116,16 @@ void do_block(Context& ctx, const PgQuery__Node* node) {
 
 }  // namespace
 
-bool transform_routine(Context& ctx, const PgQuery__Node* node) {
-  switch (node->node_case) {
-    case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT: {
+bool transform_routine(Context& ctx, const Node* node) {
+  switch (nodeTag(node)) {
+    case T_CreateFunctionStmt: {
       const NestScope nest(ctx);
-      create_function(ctx, node);
+      create_function(ctx, get<CreateFunctionStmt>(node));
       return true;
     }
-    case PG_QUERY__NODE__NODE_DO_STMT: {
+    case T_DoStmt: {
       const NestScope nest(ctx);
-      do_block(ctx, node);
+      do_block(ctx, get<DoStmt>(node));
       return true;
     }
     default:
@@ -138,6 +134,7 @@ bool transform_routine(Context& ctx, const PgQuery__Node* node) {
 }
 
 void analyze_body_text(Context& ctx, std::string_view body) {
+  if (ctx.probe != nullptr) return;
   SplitOptions options;
   for (const Chunk& chunk : split_statements(body, options)) {
     const std::string text(body.substr(chunk.begin, chunk.end - chunk.begin));

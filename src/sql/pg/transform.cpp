@@ -31,9 +31,9 @@ ViaScope::~ViaScope() {
   m_ctx.via_name = std::move(m_saved_name);
 }
 
-void transform_statement(Context& ctx, const PgQuery__Node* node) {
-  // An unset node is PostgreSQL's NIL (an empty BEGIN ATOMIC END body): nothing to do.
-  if (node == nullptr || ctx.too_deep || node->node_case == PG_QUERY__NODE__NODE__NOT_SET) return;
+void transform_statement(Context& ctx, const Node* node) {
+  // A null node is PostgreSQL's NIL (an empty BEGIN ATOMIC END body): nothing to do.
+  if (node == nullptr || ctx.too_deep) return;
   if (transform_dml(ctx, node) || transform_ddl(ctx, node) || transform_routine(ctx, node) ||
       transform_utility(ctx, node)) {
     return;
@@ -41,17 +41,30 @@ void transform_statement(Context& ctx, const PgQuery__Node* node) {
   // Every statement kind of the PostgreSQL 15 grammar is handled above; a node that reaches
   // here is not a statement the analyzer knows. Fail closed: it is judged as a parse error.
   ctx.out.error = "pgwarden does not know this statement kind (node " +
-                  std::to_string(static_cast<int>(node->node_case)) + ")";
+                  std::to_string(static_cast<int>(nodeTag(node))) + ")";
   ctx.add(Action::parse_error, ObjectKind::none, {}, "UNKNOWN");
 }
 
-}  // namespace pgwarden::sql::pg
+std::shared_ptr<const SyntaxHandle> syntax_of(Context& ctx, const Node* statement, const RangeVar* relation) {
+  if (relation == nullptr || relation->location < 0) return nullptr;
+  if (ctx.probe != nullptr) {
+    if (ctx.probe->found == nullptr && relation->location == ctx.probe->location) ctx.probe->found = statement;
+    return nullptr;
+  }
+  if (!ctx.chunk_copy) ctx.chunk_copy = std::make_shared<const std::string>(ctx.chunk);
+  return std::make_shared<const SyntaxHandle>(ctx.chunk_copy, relation->location);
+}
 
-namespace pgwarden::sql::pg {
-
-std::shared_ptr<const SyntaxHandle> syntax_of(const Context& ctx, const PgQuery__Node* node) {
-  if (!ctx.tree) return nullptr;
-  return std::make_shared<const SyntaxHandle>(ctx.tree, node);
+const Node* find_dml(const RawParse& parsed, const SyntaxHandle& handle) {
+  Context::Probe probe{handle.relation_location()};
+  for (const Node* node : parsed.statements()) {
+    Analysis scratch;
+    Context ctx{scratch, {}, handle.text()};
+    ctx.probe = &probe;
+    transform_statement(ctx, get<RawStmt>(node).stmt);
+    if (probe.found != nullptr) break;
+  }
+  return probe.found;
 }
 
 }  // namespace pgwarden::sql::pg

@@ -1,36 +1,50 @@
-// The transform: a PostgreSQL 15 parse tree in, pgwarden's effects out.
+// The transform: PostgreSQL 15's raw parse nodes in, pgwarden's effects out.
 //
 // Every statement node of the grammar has a handler (transform_dml.cpp, transform_ddl.cpp,
 // transform_utility.cpp, routines.cpp); none falls through to "unknown". Statements hidden in
 // other statements (CTEs, EXPLAIN ANALYZE, PREPARE, rules, COPY (query), routine bodies, DO)
 // are transformed where they hide, with `via` saying where. Expressions are searched by one
-// generic walker (walker.cpp) for the function calls and subqueries they contain.
+// walker (walker.cpp) for the function calls and subqueries they contain.
+//
+// Include after every other header (sql/pg/nodes.hpp says why).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
-#include "sql/pg/parse_tree.hpp"
+#include "sql/pg/syntax.hpp"
 #include "sql/statement.hpp"
+#include "sql/pg/nodes.hpp"
 
 namespace pgwarden::sql::pg {
 
-// Maximum nesting of parse-tree messages the walker follows. A 10,000-deep expression is
-// refused; ordinary generated SQL stays far below (each expression level is two messages).
+// Maximum nesting of parse nodes the transform follows. A 10,000-deep expression is refused;
+// ordinary generated SQL stays far below.
 inline constexpr int k_max_tree_depth = 3000;
 // Maximum nesting of routine bodies (a DO inside a function body inside ...).
 inline constexpr int k_max_body_depth = 6;
 
 struct Context {
   Analysis& out;
-  ParseTree tree;                 // kept by effects' syntax handles; null = keep none
-  std::string_view text;          // the text the tree was parsed from (for routine bodies)
+  std::string_view text;   // the statement's text (for routine bodies)
+  std::string_view chunk;  // the text that was parsed; node locations are offsets into it
   Via via = Via::direct;
   std::string via_name;
-  int depth = 0;       // message nesting, bounded by k_max_tree_depth
+  int depth = 0;       // node nesting, bounded by k_max_tree_depth
   int nesting = 0;     // statement nesting: 0 while in the top-level statement's own handler
   int body_depth = 0;  // routine-body nesting, bounded by k_max_body_depth
   bool too_deep = false;
+  std::shared_ptr<const std::string> chunk_copy;  // made on the first syntax handle
+  // Set when the transform runs only to find a statement again (find_dml): syntax_of records
+  // the statement whose relation is at `location`, and routine bodies, which live in texts of
+  // their own, are not entered.
+  struct Probe {
+    int location;
+    const Node* found = nullptr;
+  };
+  Probe* probe = nullptr;
 
   // Adds an effect, stamped with where it hides.
   Effect& add(Effect effect);
@@ -65,33 +79,36 @@ class NestScope {
   bool m_top;
 };
 
-// Keeps the DML node alive for hint rewrites (sql/rewrite.hpp), when the tree may be kept.
-std::shared_ptr<const SyntaxHandle> syntax_of(const Context& ctx, const PgQuery__Node* node);
+// A handle on `statement` (a DELETE, UPDATE or INSERT whose target is `relation`), for hint
+// rewrites.
+std::shared_ptr<const SyntaxHandle> syntax_of(Context& ctx, const Node* statement, const RangeVar* relation);
+
+// The statement a syntax handle points at, found again in a parse of the handle's text by the
+// same traversal that made the handle; null if it is not there.
+const Node* find_dml(const RawParse& parsed, const SyntaxHandle& handle);
 
 // Dispatches on the statement node; every node kind of the grammar is handled.
-void transform_statement(Context& ctx, const PgQuery__Node* node);
+void transform_statement(Context& ctx, const Node* node);
 
 // Family handlers; each returns true when it handled the node.
-bool transform_dml(Context& ctx, const PgQuery__Node* node);
-bool transform_ddl(Context& ctx, const PgQuery__Node* node);
-bool transform_routine(Context& ctx, const PgQuery__Node* node);
-bool transform_utility(Context& ctx, const PgQuery__Node* node);
+bool transform_dml(Context& ctx, const Node* node);
+bool transform_ddl(Context& ctx, const Node* node);
+bool transform_routine(Context& ctx, const Node* node);
+bool transform_utility(Context& ctx, const Node* node);
 
-// Searches any message for function calls, subqueries and nested statements.
-void walk(Context& ctx, const ProtobufCMessage* message);
-inline void walk(Context& ctx, const PgQuery__Node* node) {
-  if (node != nullptr) walk(ctx, &node->base);
+// Searches a node for function calls, subqueries and nested statements.
+void walk(Context& ctx, const Node* node);
+inline void walk(Context& ctx, const List* list) {
+  for (const Node* n : nodes(list)) walk(ctx, n);
 }
 template <class T>
-void walk_all(Context& ctx, T* const* items, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (items[i] != nullptr) walk(ctx, &items[i]->base);
-  }
+void walk(Context& ctx, const T* node) requires(!std::is_same_v<T, Node> && !std::is_same_v<T, List>) {
+  walk(ctx, reinterpret_cast<const Node*>(node));
 }
 
 // A function call met anywhere: destructive functions and set_config become effects, other
 // calls are recorded for doors that can resolve them.
-void function_call(Context& ctx, const PgQuery__FuncCall* call);
+void function_call(Context& ctx, const FuncCall* call);
 
 // Analyzes routine-body text (LANGUAGE sql bodies, constant EXECUTE strings) inside ctx.
 void analyze_body_text(Context& ctx, std::string_view body);

@@ -16,7 +16,7 @@ namespace pgwarden::sql::pg {
 namespace {
 
 struct Mapping {
-  PgQuery__Node__NodeCase node;
+  NodeTag node;
   Action action;
   ObjectKind kind;
   std::string_view verb;
@@ -24,93 +24,93 @@ struct Mapping {
 
 constexpr Mapping k_mappings[] = {
     // Transactions and session state.
-    {PG_QUERY__NODE__NODE_TRANSACTION_STMT, Action::session, ObjectKind::none, "transaction control"},
-    {PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT, Action::read, ObjectKind::none, "SHOW"},
-    {PG_QUERY__NODE__NODE_DISCARD_STMT, Action::session, ObjectKind::none, "DISCARD"},
-    {PG_QUERY__NODE__NODE_EXECUTE_STMT, Action::session, ObjectKind::none, "EXECUTE"},
-    {PG_QUERY__NODE__NODE_DEALLOCATE_STMT, Action::session, ObjectKind::none, "DEALLOCATE"},
-    {PG_QUERY__NODE__NODE_FETCH_STMT, Action::read, ObjectKind::none, "FETCH"},
-    {PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT, Action::session, ObjectKind::none, "CLOSE"},
-    {PG_QUERY__NODE__NODE_LISTEN_STMT, Action::session, ObjectKind::none, "LISTEN"},
-    {PG_QUERY__NODE__NODE_UNLISTEN_STMT, Action::session, ObjectKind::none, "UNLISTEN"},
-    {PG_QUERY__NODE__NODE_NOTIFY_STMT, Action::session, ObjectKind::none, "NOTIFY"},
-    {PG_QUERY__NODE__NODE_LOCK_STMT, Action::session, ObjectKind::table, "LOCK"},
-    {PG_QUERY__NODE__NODE_CONSTRAINTS_SET_STMT, Action::session, ObjectKind::none, "SET CONSTRAINTS"},
-    {PG_QUERY__NODE__NODE_LOAD_STMT, Action::session, ObjectKind::none, "LOAD"},
-    {PG_QUERY__NODE__NODE_CHECK_POINT_STMT, Action::session, ObjectKind::none, "CHECKPOINT"},
+    {T_TransactionStmt, Action::session, ObjectKind::none, "transaction control"},
+    {T_VariableShowStmt, Action::read, ObjectKind::none, "SHOW"},
+    {T_DiscardStmt, Action::session, ObjectKind::none, "DISCARD"},
+    {T_ExecuteStmt, Action::session, ObjectKind::none, "EXECUTE"},
+    {T_DeallocateStmt, Action::session, ObjectKind::none, "DEALLOCATE"},
+    {T_FetchStmt, Action::read, ObjectKind::none, "FETCH"},
+    {T_ClosePortalStmt, Action::session, ObjectKind::none, "CLOSE"},
+    {T_ListenStmt, Action::session, ObjectKind::none, "LISTEN"},
+    {T_UnlistenStmt, Action::session, ObjectKind::none, "UNLISTEN"},
+    {T_NotifyStmt, Action::session, ObjectKind::none, "NOTIFY"},
+    {T_LockStmt, Action::session, ObjectKind::table, "LOCK"},
+    {T_ConstraintsSetStmt, Action::session, ObjectKind::none, "SET CONSTRAINTS"},
+    {T_LoadStmt, Action::session, ObjectKind::none, "LOAD"},
+    {T_CheckPointStmt, Action::session, ObjectKind::none, "CHECKPOINT"},
     // Maintenance: rewrites and scans, no rows change.
-    {PG_QUERY__NODE__NODE_VACUUM_STMT, Action::session, ObjectKind::table, "VACUUM / ANALYZE"},
-    {PG_QUERY__NODE__NODE_CLUSTER_STMT, Action::session, ObjectKind::table, "CLUSTER"},
-    {PG_QUERY__NODE__NODE_REINDEX_STMT, Action::session, ObjectKind::index, "REINDEX"},
+    {T_VacuumStmt, Action::session, ObjectKind::table, "VACUUM / ANALYZE"},
+    {T_ClusterStmt, Action::session, ObjectKind::table, "CLUSTER"},
+    {T_ReindexStmt, Action::session, ObjectKind::index, "REINDEX"},
     // Privileges and roles.
-    {PG_QUERY__NODE__NODE_GRANT_STMT, Action::privilege, ObjectKind::none, "GRANT / REVOKE"},
-    {PG_QUERY__NODE__NODE_GRANT_ROLE_STMT, Action::privilege, ObjectKind::role, "GRANT / REVOKE role"},
-    {PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT, Action::privilege, ObjectKind::none, "ALTER DEFAULT PRIVILEGES"},
-    {PG_QUERY__NODE__NODE_CREATE_ROLE_STMT, Action::privilege, ObjectKind::role, "CREATE ROLE"},
-    {PG_QUERY__NODE__NODE_ALTER_ROLE_STMT, Action::privilege, ObjectKind::role, "ALTER ROLE"},
-    {PG_QUERY__NODE__NODE_DROP_ROLE_STMT, Action::privilege, ObjectKind::role, "DROP ROLE"},
-    {PG_QUERY__NODE__NODE_REASSIGN_OWNED_STMT, Action::privilege, ObjectKind::role, "REASSIGN OWNED"},
-    {PG_QUERY__NODE__NODE_ALTER_OWNER_STMT, Action::privilege, ObjectKind::none, "ALTER ... OWNER TO"},
-    {PG_QUERY__NODE__NODE_SEC_LABEL_STMT, Action::privilege, ObjectKind::none, "SECURITY LABEL"},
-    {PG_QUERY__NODE__NODE_CREATE_USER_MAPPING_STMT, Action::privilege, ObjectKind::other, "CREATE USER MAPPING"},
-    {PG_QUERY__NODE__NODE_ALTER_USER_MAPPING_STMT, Action::privilege, ObjectKind::other, "ALTER USER MAPPING"},
+    {T_GrantStmt, Action::privilege, ObjectKind::none, "GRANT / REVOKE"},
+    {T_GrantRoleStmt, Action::privilege, ObjectKind::role, "GRANT / REVOKE role"},
+    {T_AlterDefaultPrivilegesStmt, Action::privilege, ObjectKind::none, "ALTER DEFAULT PRIVILEGES"},
+    {T_CreateRoleStmt, Action::privilege, ObjectKind::role, "CREATE ROLE"},
+    {T_AlterRoleStmt, Action::privilege, ObjectKind::role, "ALTER ROLE"},
+    {T_DropRoleStmt, Action::privilege, ObjectKind::role, "DROP ROLE"},
+    {T_ReassignOwnedStmt, Action::privilege, ObjectKind::role, "REASSIGN OWNED"},
+    {T_AlterOwnerStmt, Action::privilege, ObjectKind::none, "ALTER ... OWNER TO"},
+    {T_SecLabelStmt, Action::privilege, ObjectKind::none, "SECURITY LABEL"},
+    {T_CreateUserMappingStmt, Action::privilege, ObjectKind::other, "CREATE USER MAPPING"},
+    {T_AlterUserMappingStmt, Action::privilege, ObjectKind::other, "ALTER USER MAPPING"},
     // CREATE / ALTER that add or change definitions.
-    {PG_QUERY__NODE__NODE_ALTER_DOMAIN_STMT, Action::ddl_create, ObjectKind::domain, "ALTER DOMAIN"},
-    {PG_QUERY__NODE__NODE_COMMENT_STMT, Action::ddl_create, ObjectKind::none, "COMMENT"},
-    {PG_QUERY__NODE__NODE_DEFINE_STMT, Action::ddl_create, ObjectKind::other, "CREATE AGGREGATE / OPERATOR / TYPE / COLLATION / TEXT SEARCH"},
-    {PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT, Action::ddl_create, ObjectKind::function, "ALTER FUNCTION"},
-    {PG_QUERY__NODE__NODE_CREATE_PLANG_STMT, Action::ddl_create, ObjectKind::other, "CREATE LANGUAGE"},
-    {PG_QUERY__NODE__NODE_ALTER_DATABASE_STMT, Action::ddl_create, ObjectKind::database, "ALTER DATABASE"},
-    {PG_QUERY__NODE__NODE_ALTER_DATABASE_REFRESH_COLL_STMT, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... REFRESH COLLATION VERSION"},
-    {PG_QUERY__NODE__NODE_CREATE_CONVERSION_STMT, Action::ddl_create, ObjectKind::other, "CREATE CONVERSION"},
-    {PG_QUERY__NODE__NODE_CREATE_CAST_STMT, Action::ddl_create, ObjectKind::other, "CREATE CAST"},
-    {PG_QUERY__NODE__NODE_CREATE_OP_CLASS_STMT, Action::ddl_create, ObjectKind::other, "CREATE OPERATOR CLASS"},
-    {PG_QUERY__NODE__NODE_CREATE_OP_FAMILY_STMT, Action::ddl_create, ObjectKind::other, "CREATE OPERATOR FAMILY"},
-    {PG_QUERY__NODE__NODE_ALTER_OP_FAMILY_STMT, Action::ddl_create, ObjectKind::other, "ALTER OPERATOR FAMILY"},
-    {PG_QUERY__NODE__NODE_CREATE_TABLE_SPACE_STMT, Action::ddl_create, ObjectKind::tablespace, "CREATE TABLESPACE"},
-    {PG_QUERY__NODE__NODE_ALTER_TABLE_SPACE_OPTIONS_STMT, Action::ddl_create, ObjectKind::tablespace, "ALTER TABLESPACE"},
-    {PG_QUERY__NODE__NODE_ALTER_TABLE_MOVE_ALL_STMT, Action::ddl_create, ObjectKind::tablespace, "ALTER ... ALL IN TABLESPACE"},
-    {PG_QUERY__NODE__NODE_ALTER_OBJECT_DEPENDS_STMT, Action::ddl_create, ObjectKind::other, "ALTER ... DEPENDS ON EXTENSION"},
-    {PG_QUERY__NODE__NODE_ALTER_OPERATOR_STMT, Action::ddl_create, ObjectKind::other, "ALTER OPERATOR"},
-    {PG_QUERY__NODE__NODE_ALTER_TYPE_STMT, Action::ddl_create, ObjectKind::type, "ALTER TYPE"},
-    {PG_QUERY__NODE__NODE_CREATE_RANGE_STMT, Action::ddl_create, ObjectKind::type, "CREATE TYPE ... AS RANGE"},
-    {PG_QUERY__NODE__NODE_ALTER_TSDICTIONARY_STMT, Action::ddl_create, ObjectKind::other, "ALTER TEXT SEARCH DICTIONARY"},
-    {PG_QUERY__NODE__NODE_ALTER_TSCONFIGURATION_STMT, Action::ddl_create, ObjectKind::other, "ALTER TEXT SEARCH CONFIGURATION"},
-    {PG_QUERY__NODE__NODE_CREATE_FDW_STMT, Action::ddl_create, ObjectKind::other, "CREATE FOREIGN DATA WRAPPER"},
-    {PG_QUERY__NODE__NODE_ALTER_FDW_STMT, Action::ddl_create, ObjectKind::other, "ALTER FOREIGN DATA WRAPPER"},
-    {PG_QUERY__NODE__NODE_CREATE_FOREIGN_SERVER_STMT, Action::ddl_create, ObjectKind::server, "CREATE SERVER"},
-    {PG_QUERY__NODE__NODE_ALTER_FOREIGN_SERVER_STMT, Action::ddl_create, ObjectKind::server, "ALTER SERVER"},
-    {PG_QUERY__NODE__NODE_IMPORT_FOREIGN_SCHEMA_STMT, Action::ddl_create, ObjectKind::schema, "IMPORT FOREIGN SCHEMA"},
-    {PG_QUERY__NODE__NODE_CREATE_EXTENSION_STMT, Action::ddl_create, ObjectKind::extension, "CREATE EXTENSION"},
-    {PG_QUERY__NODE__NODE_ALTER_EXTENSION_STMT, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ... UPDATE"},
-    {PG_QUERY__NODE__NODE_ALTER_EXTENSION_CONTENTS_STMT, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ADD / DROP"},
-    {PG_QUERY__NODE__NODE_CREATE_EVENT_TRIG_STMT, Action::ddl_create, ObjectKind::event_trigger, "CREATE EVENT TRIGGER"},
-    {PG_QUERY__NODE__NODE_REPLICA_IDENTITY_STMT, Action::ddl_create, ObjectKind::table, "REPLICA IDENTITY"},
-    {PG_QUERY__NODE__NODE_CREATE_POLICY_STMT, Action::ddl_create, ObjectKind::policy, "CREATE POLICY"},
-    {PG_QUERY__NODE__NODE_ALTER_POLICY_STMT, Action::ddl_create, ObjectKind::policy, "ALTER POLICY"},
-    {PG_QUERY__NODE__NODE_CREATE_TRANSFORM_STMT, Action::ddl_create, ObjectKind::other, "CREATE TRANSFORM"},
-    {PG_QUERY__NODE__NODE_CREATE_AM_STMT, Action::ddl_create, ObjectKind::other, "CREATE ACCESS METHOD"},
-    {PG_QUERY__NODE__NODE_CREATE_PUBLICATION_STMT, Action::ddl_create, ObjectKind::publication, "CREATE PUBLICATION"},
-    {PG_QUERY__NODE__NODE_ALTER_PUBLICATION_STMT, Action::ddl_create, ObjectKind::publication, "ALTER PUBLICATION"},
-    {PG_QUERY__NODE__NODE_CREATE_SUBSCRIPTION_STMT, Action::ddl_create, ObjectKind::subscription, "CREATE SUBSCRIPTION"},
-    {PG_QUERY__NODE__NODE_ALTER_SUBSCRIPTION_STMT, Action::ddl_create, ObjectKind::subscription, "ALTER SUBSCRIPTION"},
-    {PG_QUERY__NODE__NODE_CREATE_STATS_STMT, Action::ddl_create, ObjectKind::other, "CREATE STATISTICS"},
-    {PG_QUERY__NODE__NODE_ALTER_STATS_STMT, Action::ddl_create, ObjectKind::other, "ALTER STATISTICS"},
-    {PG_QUERY__NODE__NODE_ALTER_COLLATION_STMT, Action::ddl_create, ObjectKind::other, "ALTER COLLATION"},
-    {PG_QUERY__NODE__NODE_ALTER_SEQ_STMT, Action::ddl_create, ObjectKind::sequence, "ALTER SEQUENCE"},
-    {PG_QUERY__NODE__NODE_CREATE_TRIG_STMT, Action::ddl_create, ObjectKind::trigger, "CREATE TRIGGER"},
+    {T_AlterDomainStmt, Action::ddl_create, ObjectKind::domain, "ALTER DOMAIN"},
+    {T_CommentStmt, Action::ddl_create, ObjectKind::none, "COMMENT"},
+    {T_DefineStmt, Action::ddl_create, ObjectKind::other, "CREATE AGGREGATE / OPERATOR / TYPE / COLLATION / TEXT SEARCH"},
+    {T_AlterFunctionStmt, Action::ddl_create, ObjectKind::function, "ALTER FUNCTION"},
+    {T_CreatePLangStmt, Action::ddl_create, ObjectKind::other, "CREATE LANGUAGE"},
+    {T_AlterDatabaseStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE"},
+    {T_AlterDatabaseRefreshCollStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... REFRESH COLLATION VERSION"},
+    {T_CreateConversionStmt, Action::ddl_create, ObjectKind::other, "CREATE CONVERSION"},
+    {T_CreateCastStmt, Action::ddl_create, ObjectKind::other, "CREATE CAST"},
+    {T_CreateOpClassStmt, Action::ddl_create, ObjectKind::other, "CREATE OPERATOR CLASS"},
+    {T_CreateOpFamilyStmt, Action::ddl_create, ObjectKind::other, "CREATE OPERATOR FAMILY"},
+    {T_AlterOpFamilyStmt, Action::ddl_create, ObjectKind::other, "ALTER OPERATOR FAMILY"},
+    {T_CreateTableSpaceStmt, Action::ddl_create, ObjectKind::tablespace, "CREATE TABLESPACE"},
+    {T_AlterTableSpaceOptionsStmt, Action::ddl_create, ObjectKind::tablespace, "ALTER TABLESPACE"},
+    {T_AlterTableMoveAllStmt, Action::ddl_create, ObjectKind::tablespace, "ALTER ... ALL IN TABLESPACE"},
+    {T_AlterObjectDependsStmt, Action::ddl_create, ObjectKind::other, "ALTER ... DEPENDS ON EXTENSION"},
+    {T_AlterOperatorStmt, Action::ddl_create, ObjectKind::other, "ALTER OPERATOR"},
+    {T_AlterTypeStmt, Action::ddl_create, ObjectKind::type, "ALTER TYPE"},
+    {T_CreateRangeStmt, Action::ddl_create, ObjectKind::type, "CREATE TYPE ... AS RANGE"},
+    {T_AlterTSDictionaryStmt, Action::ddl_create, ObjectKind::other, "ALTER TEXT SEARCH DICTIONARY"},
+    {T_AlterTSConfigurationStmt, Action::ddl_create, ObjectKind::other, "ALTER TEXT SEARCH CONFIGURATION"},
+    {T_CreateFdwStmt, Action::ddl_create, ObjectKind::other, "CREATE FOREIGN DATA WRAPPER"},
+    {T_AlterFdwStmt, Action::ddl_create, ObjectKind::other, "ALTER FOREIGN DATA WRAPPER"},
+    {T_CreateForeignServerStmt, Action::ddl_create, ObjectKind::server, "CREATE SERVER"},
+    {T_AlterForeignServerStmt, Action::ddl_create, ObjectKind::server, "ALTER SERVER"},
+    {T_ImportForeignSchemaStmt, Action::ddl_create, ObjectKind::schema, "IMPORT FOREIGN SCHEMA"},
+    {T_CreateExtensionStmt, Action::ddl_create, ObjectKind::extension, "CREATE EXTENSION"},
+    {T_AlterExtensionStmt, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ... UPDATE"},
+    {T_AlterExtensionContentsStmt, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ADD / DROP"},
+    {T_CreateEventTrigStmt, Action::ddl_create, ObjectKind::event_trigger, "CREATE EVENT TRIGGER"},
+    {T_ReplicaIdentityStmt, Action::ddl_create, ObjectKind::table, "REPLICA IDENTITY"},
+    {T_CreatePolicyStmt, Action::ddl_create, ObjectKind::policy, "CREATE POLICY"},
+    {T_AlterPolicyStmt, Action::ddl_create, ObjectKind::policy, "ALTER POLICY"},
+    {T_CreateTransformStmt, Action::ddl_create, ObjectKind::other, "CREATE TRANSFORM"},
+    {T_CreateAmStmt, Action::ddl_create, ObjectKind::other, "CREATE ACCESS METHOD"},
+    {T_CreatePublicationStmt, Action::ddl_create, ObjectKind::publication, "CREATE PUBLICATION"},
+    {T_AlterPublicationStmt, Action::ddl_create, ObjectKind::publication, "ALTER PUBLICATION"},
+    {T_CreateSubscriptionStmt, Action::ddl_create, ObjectKind::subscription, "CREATE SUBSCRIPTION"},
+    {T_AlterSubscriptionStmt, Action::ddl_create, ObjectKind::subscription, "ALTER SUBSCRIPTION"},
+    {T_CreateStatsStmt, Action::ddl_create, ObjectKind::other, "CREATE STATISTICS"},
+    {T_AlterStatsStmt, Action::ddl_create, ObjectKind::other, "ALTER STATISTICS"},
+    {T_AlterCollationStmt, Action::ddl_create, ObjectKind::other, "ALTER COLLATION"},
+    {T_AlterSeqStmt, Action::ddl_create, ObjectKind::sequence, "ALTER SEQUENCE"},
+    {T_CreateTrigStmt, Action::ddl_create, ObjectKind::trigger, "CREATE TRIGGER"},
     // Settings: judged by the value below, session by default.
-    {PG_QUERY__NODE__NODE_VARIABLE_SET_STMT, Action::session, ObjectKind::none, "SET"},
-    {PG_QUERY__NODE__NODE_ALTER_SYSTEM_STMT, Action::session, ObjectKind::none, "ALTER SYSTEM"},
-    {PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT, Action::privilege, ObjectKind::role, "ALTER ROLE ... SET"},
-    {PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... SET"},
+    {T_VariableSetStmt, Action::session, ObjectKind::none, "SET"},
+    {T_AlterSystemStmt, Action::session, ObjectKind::none, "ALTER SYSTEM"},
+    {T_AlterRoleSetStmt, Action::privilege, ObjectKind::role, "ALTER ROLE ... SET"},
+    {T_AlterDatabaseSetStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... SET"},
     // Never at the top of a parse: kept so that a stray one is still classified.
-    {PG_QUERY__NODE__NODE_RAW_STMT, Action::session, ObjectKind::none, "statement"},
-    {PG_QUERY__NODE__NODE_INLINE_CODE_BLOCK, Action::session, ObjectKind::none, "code block"},
-    {PG_QUERY__NODE__NODE_CALL_CONTEXT, Action::session, ObjectKind::none, "call"},
-    {PG_QUERY__NODE__NODE_SET_OPERATION_STMT, Action::read, ObjectKind::none, "SELECT"},
-    {PG_QUERY__NODE__NODE_ALTER_ENUM_STMT, Action::ddl_create, ObjectKind::type, "ALTER TYPE"},
-    {PG_QUERY__NODE__NODE_QUERY, Action::read, ObjectKind::none, "query"},
+    {T_RawStmt, Action::session, ObjectKind::none, "statement"},
+    {T_InlineCodeBlock, Action::session, ObjectKind::none, "code block"},
+    {T_CallContext, Action::session, ObjectKind::none, "call"},
+    {T_SetOperationStmt, Action::read, ObjectKind::none, "SELECT"},
+    {T_AlterEnumStmt, Action::ddl_create, ObjectKind::type, "ALTER TYPE"},
+    {T_Query, Action::read, ObjectKind::none, "query"},
 };
 
 std::string lower(std::string_view s) {
@@ -120,16 +120,17 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string first_arg_text(const PgQuery__VariableSetStmt* s) {
-  if (s->n_args == 0) return {};
-  const auto* a = s->args[0];
-  if (a->node_case == PG_QUERY__NODE__NODE_A_CONST) {
-    const auto* c = a->a_const;
-    if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL) return lower(c->sval->sval);
-    if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL) return std::to_string(c->ival->ival);
-    if (c->val_case == PG_QUERY__A__CONST__VAL_BOOLVAL) return c->boolval->boolval ? "on" : "off";
+std::string first_arg_text(const VariableSetStmt* s) {
+  const NodeList args = nodes(s->args);
+  if (args.empty()) return {};
+  const auto* c = as<A_Const>(args[0], T_A_Const);
+  if (c == nullptr || c->isnull) return "?";
+  switch (nodeTag(&c->val)) {
+    case T_String: return lower(text(c->val.sval.sval));
+    case T_Integer: return std::to_string(c->val.ival.ival);
+    case T_Boolean: return c->val.boolval.boolval ? "on" : "off";
+    default: return "?";
   }
-  return "?";
 }
 
 bool is_off(std::string_view v) { return v == "off" || v == "false" || v == "0" || v == "no"; }
@@ -137,9 +138,9 @@ bool is_on(std::string_view v) { return v == "on" || v == "true" || v == "1" || 
 
 // The setting turns a safeguard off: triggers and FKs (session_replication_role), row-level
 // security, crash safety (fsync, full_page_writes), or corruption checks.
-bool disables_safeguard(const PgQuery__VariableSetStmt* s) {
+bool disables_safeguard(const VariableSetStmt* s) {
   if (s == nullptr || s->name == nullptr) return false;
-  if (s->kind != PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE) return false;
+  if (s->kind != VAR_SET_VALUE) return false;
   const std::string name = lower(s->name);
   const std::string value = first_arg_text(s);
   if (name == "session_replication_role") return value != "origin";
@@ -151,7 +152,7 @@ bool disables_safeguard(const PgQuery__VariableSetStmt* s) {
   return false;
 }
 
-void setting(Context& ctx, const PgQuery__VariableSetStmt* s, std::string_view verb, Action otherwise,
+void setting(Context& ctx, const VariableSetStmt* s, std::string_view verb, Action otherwise,
              ObjectKind kind, ObjectName object) {
   if (disables_safeguard(s)) {
     ctx.add(Action::disable_safeguard, ObjectKind::other, ObjectName{"", lower(s->name)},
@@ -159,49 +160,46 @@ void setting(Context& ctx, const PgQuery__VariableSetStmt* s, std::string_view v
     return;
   }
   ctx.add(otherwise, kind, std::move(object), std::string(verb));
-  if (s != nullptr) walk_all(ctx, s->args, s->n_args);
+  if (s != nullptr) walk(ctx, s->args);
 }
 
 }  // namespace
 
-bool transform_utility(Context& ctx, const PgQuery__Node* node) {
+bool transform_utility(Context& ctx, const Node* node) {
   const NestScope nest(ctx);
-  switch (node->node_case) {
-    case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
-      setting(ctx, node->variable_set_stmt, "SET", Action::session, ObjectKind::none, {});
+  switch (nodeTag(node)) {
+    case T_VariableSetStmt:
+      setting(ctx, &get<VariableSetStmt>(node), "SET", Action::session, ObjectKind::none, {});
       return true;
-    case PG_QUERY__NODE__NODE_ALTER_SYSTEM_STMT:
-      setting(ctx, node->alter_system_stmt->setstmt, "ALTER SYSTEM SET", Action::session,
-              ObjectKind::none, {});
+    case T_AlterSystemStmt:
+      setting(ctx, get<AlterSystemStmt>(node).setstmt, "ALTER SYSTEM SET", Action::session, ObjectKind::none, {});
       return true;
-    case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT:
-      setting(ctx, node->alter_role_set_stmt->setstmt, "ALTER ROLE ... SET", Action::privilege,
-              ObjectKind::role, {});
+    case T_AlterRoleSetStmt:
+      setting(ctx, get<AlterRoleSetStmt>(node).setstmt, "ALTER ROLE ... SET", Action::privilege, ObjectKind::role,
+              {});
       return true;
-    case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT: {
-      const auto* s = node->alter_database_set_stmt;
-      setting(ctx, s->setstmt, "ALTER DATABASE ... SET", Action::ddl_create, ObjectKind::database,
-              ObjectName{"", s->dbname ? s->dbname : ""});
+    case T_AlterDatabaseSetStmt: {
+      const auto& s = get<AlterDatabaseSetStmt>(node);
+      setting(ctx, s.setstmt, "ALTER DATABASE ... SET", Action::ddl_create, ObjectKind::database,
+              ObjectName{"", std::string(text(s.dbname))});
       return true;
     }
-    case PG_QUERY__NODE__NODE_LOCK_STMT: {
-      const auto* s = node->lock_stmt;
-      for (std::size_t i = 0; i < s->n_relations; ++i) {
-        if (s->relations[i]->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-          ctx.add(Action::session, ObjectKind::table, name_of(s->relations[i]->range_var), "LOCK");
-        }
+    case T_LockStmt: {
+      const auto& s = get<LockStmt>(node);
+      for (const Node* n : nodes(s.relations)) {
+        if (const auto* rv = as<RangeVar>(n, T_RangeVar)) ctx.add(Action::session, ObjectKind::table, name_of(rv), "LOCK");
       }
-      if (s->n_relations == 0) ctx.add(Action::session, ObjectKind::table, {}, "LOCK");
+      if (s.relations == NIL) ctx.add(Action::session, ObjectKind::table, {}, "LOCK");
       return true;
     }
     default:
       break;
   }
   for (const auto& m : k_mappings) {
-    if (m.node == node->node_case) {
+    if (m.node == nodeTag(node)) {
       ctx.add(m.action, m.kind, {}, std::string(m.verb));
       // Expressions inside (CHECKs, defaults, policy USING clauses) may call functions.
-      walk(ctx, &node->base);
+      walk(ctx, node);
       return true;
     }
   }

@@ -1,75 +1,207 @@
-// The generic walker: one descriptor-driven traversal of any protobuf message of the tree.
+// The walker: one traversal of every node that can hold an expression.
 //
-// Expressions appear in dozens of node types (targets, WHERE, VALUES, defaults, CHECKs, index
-// predicates, function arguments, ...). Instead of a hand-written case per node, the walker
-// follows every message-typed field using protobuf-c's descriptors, so a node type nobody
-// thought of is still searched. It stops at what matters: a FuncCall (function_call), and a
-// statement node met inside an expression (subqueries, CTE bodies), which goes back to the
-// statement dispatcher. Depth is bounded by k_max_tree_depth.
+// Expressions appear in dozens of places (targets, WHERE, VALUES, defaults, CHECKs, index
+// predicates, policy clauses, function arguments, partition bounds, ...). The walker knows
+// every raw node kind of the PostgreSQL 15 grammar that has children, and follows them. It
+// stops at what matters: a FuncCall (function_call), and a statement met inside an expression
+// (subqueries, CTE bodies), which goes back to the statement dispatcher. Depth is bounded by
+// k_max_tree_depth. A node kind with no children here (constants, column references, names)
+// is a leaf.
 #include "sql/pg/transform.hpp"
 
 namespace pgwarden::sql::pg {
 namespace {
 
-bool is_statement_case(PgQuery__Node__NodeCase c) {
-  switch (c) {
-    case PG_QUERY__NODE__NODE_SELECT_STMT:
-    case PG_QUERY__NODE__NODE_INSERT_STMT:
-    case PG_QUERY__NODE__NODE_UPDATE_STMT:
-    case PG_QUERY__NODE__NODE_DELETE_STMT:
-    case PG_QUERY__NODE__NODE_MERGE_STMT:
-      return true;
-    default:
-      return false;
-  }
-}
-
-void walk_fields(Context& ctx, const ProtobufCMessage* message) {
-  const ProtobufCMessageDescriptor* desc = message->descriptor;
-  const auto* base = reinterpret_cast<const unsigned char*>(message);
-  for (unsigned i = 0; i < desc->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& field = desc->fields[i];
-    if (field.type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    if (field.label == PROTOBUF_C_LABEL_REPEATED) {
-      const auto count = *reinterpret_cast<const std::size_t*>(base + field.quantifier_offset);
-      const auto* items = *reinterpret_cast<ProtobufCMessage* const* const*>(base + field.offset);
-      for (std::size_t k = 0; k < count; ++k) {
-        if (items[k] != nullptr) walk(ctx, items[k]);
-      }
-    } else {
-      // A oneof stores its case in quantifier_offset; only the active member is valid.
-      if ((field.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0U) {
-        const auto active = *reinterpret_cast<const uint32_t*>(base + field.quantifier_offset);
-        if (active != field.id) continue;
-      }
-      const auto* child = *reinterpret_cast<const ProtobufCMessage* const*>(base + field.offset);
-      if (child != nullptr) walk(ctx, child);
+void children(Context& ctx, const Node* n) {
+  switch (nodeTag(n)) {
+    case T_List:
+      walk(ctx, reinterpret_cast<const List*>(n));
+      break;
+    // Statements inside expressions go to their handlers.
+    case T_SelectStmt:
+    case T_InsertStmt:
+    case T_UpdateStmt:
+    case T_DeleteStmt:
+    case T_MergeStmt:
+      transform_statement(ctx, n);
+      break;
+    case T_FuncCall: {
+      const auto& f = get<FuncCall>(n);
+      function_call(ctx, &f);
+      walk(ctx, f.args);
+      walk(ctx, f.agg_order);
+      walk(ctx, f.agg_filter);
+      walk(ctx, f.over);
+      break;
     }
+    // Expressions.
+    case T_A_Expr:
+      walk(ctx, get<A_Expr>(n).lexpr);
+      walk(ctx, get<A_Expr>(n).rexpr);
+      break;
+    case T_BoolExpr: walk(ctx, get<BoolExpr>(n).args); break;
+    case T_NamedArgExpr: walk(ctx, get<NamedArgExpr>(n).arg); break;
+    case T_A_Indices:
+      walk(ctx, get<A_Indices>(n).lidx);
+      walk(ctx, get<A_Indices>(n).uidx);
+      break;
+    case T_A_Indirection:
+      walk(ctx, get<A_Indirection>(n).arg);
+      walk(ctx, get<A_Indirection>(n).indirection);
+      break;
+    case T_A_ArrayExpr: walk(ctx, get<A_ArrayExpr>(n).elements); break;
+    case T_ResTarget:
+      walk(ctx, get<ResTarget>(n).indirection);
+      walk(ctx, get<ResTarget>(n).val);
+      break;
+    case T_MultiAssignRef: walk(ctx, get<MultiAssignRef>(n).source); break;
+    case T_TypeCast:
+      walk(ctx, get<TypeCast>(n).arg);
+      walk(ctx, get<TypeCast>(n).typeName);
+      break;
+    case T_CollateClause: walk(ctx, get<CollateClause>(n).arg); break;
+    case T_SortBy: walk(ctx, get<SortBy>(n).node); break;
+    case T_WindowDef:
+      walk(ctx, get<WindowDef>(n).partitionClause);
+      walk(ctx, get<WindowDef>(n).orderClause);
+      walk(ctx, get<WindowDef>(n).startOffset);
+      walk(ctx, get<WindowDef>(n).endOffset);
+      break;
+    case T_SubLink:
+      walk(ctx, get<SubLink>(n).testexpr);
+      walk(ctx, get<SubLink>(n).subselect);
+      break;
+    case T_CaseExpr:
+      walk(ctx, get<CaseExpr>(n).arg);
+      walk(ctx, get<CaseExpr>(n).args);
+      walk(ctx, get<CaseExpr>(n).defresult);
+      break;
+    case T_CaseWhen:
+      walk(ctx, get<CaseWhen>(n).expr);
+      walk(ctx, get<CaseWhen>(n).result);
+      break;
+    case T_CoalesceExpr: walk(ctx, get<CoalesceExpr>(n).args); break;
+    case T_MinMaxExpr: walk(ctx, get<MinMaxExpr>(n).args); break;
+    case T_RowExpr: walk(ctx, get<RowExpr>(n).args); break;
+    case T_NullTest: walk(ctx, get<NullTest>(n).arg); break;
+    case T_BooleanTest: walk(ctx, get<BooleanTest>(n).arg); break;
+    case T_GroupingFunc: walk(ctx, get<GroupingFunc>(n).args); break;
+    case T_GroupingSet: walk(ctx, get<GroupingSet>(n).content); break;
+    case T_XmlExpr:
+      walk(ctx, get<XmlExpr>(n).named_args);
+      walk(ctx, get<XmlExpr>(n).args);
+      break;
+    case T_XmlSerialize:
+      walk(ctx, get<XmlSerialize>(n).expr);
+      walk(ctx, get<XmlSerialize>(n).typeName);
+      break;
+    case T_TypeName:
+      walk(ctx, get<TypeName>(n).typmods);
+      walk(ctx, get<TypeName>(n).arrayBounds);
+      break;
+    // FROM items.
+    case T_JoinExpr:
+      walk(ctx, get<JoinExpr>(n).larg);
+      walk(ctx, get<JoinExpr>(n).rarg);
+      walk(ctx, get<JoinExpr>(n).quals);
+      break;
+    case T_RangeSubselect: walk(ctx, get<RangeSubselect>(n).subquery); break;
+    case T_RangeFunction: walk(ctx, get<RangeFunction>(n).functions); break;
+    case T_RangeTableSample:
+      walk(ctx, get<RangeTableSample>(n).relation);
+      walk(ctx, get<RangeTableSample>(n).args);
+      walk(ctx, get<RangeTableSample>(n).repeatable);
+      break;
+    case T_RangeTableFunc:
+      walk(ctx, get<RangeTableFunc>(n).docexpr);
+      walk(ctx, get<RangeTableFunc>(n).rowexpr);
+      walk(ctx, get<RangeTableFunc>(n).namespaces);
+      walk(ctx, get<RangeTableFunc>(n).columns);
+      break;
+    case T_RangeTableFuncCol:
+      walk(ctx, get<RangeTableFuncCol>(n).colexpr);
+      walk(ctx, get<RangeTableFuncCol>(n).coldefexpr);
+      break;
+    // Clauses of statements.
+    case T_WithClause: walk(ctx, get<WithClause>(n).ctes); break;
+    case T_CommonTableExpr: walk(ctx, get<CommonTableExpr>(n).ctequery); break;
+    case T_InferClause:
+      walk(ctx, get<InferClause>(n).indexElems);
+      walk(ctx, get<InferClause>(n).whereClause);
+      break;
+    case T_OnConflictClause:
+      walk(ctx, get<OnConflictClause>(n).infer);
+      walk(ctx, get<OnConflictClause>(n).targetList);
+      walk(ctx, get<OnConflictClause>(n).whereClause);
+      break;
+    case T_MergeWhenClause:
+      walk(ctx, get<MergeWhenClause>(n).condition);
+      walk(ctx, get<MergeWhenClause>(n).targetList);
+      walk(ctx, get<MergeWhenClause>(n).values);
+      break;
+    case T_ReturnStmt: walk(ctx, get<ReturnStmt>(n).returnval); break;
+    // Definitions: defaults, CHECKs, generated columns, index expressions, partition bounds.
+    case T_ColumnDef:
+      walk(ctx, get<ColumnDef>(n).typeName);
+      walk(ctx, get<ColumnDef>(n).raw_default);
+      walk(ctx, get<ColumnDef>(n).constraints);
+      break;
+    case T_Constraint:
+      walk(ctx, get<Constraint>(n).raw_expr);
+      walk(ctx, get<Constraint>(n).exclusions);
+      walk(ctx, get<Constraint>(n).where_clause);
+      break;
+    case T_IndexElem: walk(ctx, get<IndexElem>(n).expr); break;
+    case T_StatsElem: walk(ctx, get<StatsElem>(n).expr); break;
+    case T_PartitionSpec: walk(ctx, get<PartitionSpec>(n).partParams); break;
+    case T_PartitionElem: walk(ctx, get<PartitionElem>(n).expr); break;
+    case T_PartitionBoundSpec:
+      walk(ctx, get<PartitionBoundSpec>(n).listdatums);
+      walk(ctx, get<PartitionBoundSpec>(n).lowerdatums);
+      walk(ctx, get<PartitionBoundSpec>(n).upperdatums);
+      break;
+    case T_PartitionCmd: walk(ctx, get<PartitionCmd>(n).bound); break;
+    case T_DefElem: walk(ctx, get<DefElem>(n).arg); break;
+    case T_AlterTableCmd: walk(ctx, get<AlterTableCmd>(n).def); break;
+    case T_PublicationObjSpec: walk(ctx, get<PublicationObjSpec>(n).pubtable); break;
+    case T_PublicationTable: walk(ctx, get<PublicationTable>(n).whereClause); break;
+    // Utility statements whose clauses are expressions.
+    case T_CreatePolicyStmt:
+      walk(ctx, get<CreatePolicyStmt>(n).qual);
+      walk(ctx, get<CreatePolicyStmt>(n).with_check);
+      break;
+    case T_AlterPolicyStmt:
+      walk(ctx, get<AlterPolicyStmt>(n).qual);
+      walk(ctx, get<AlterPolicyStmt>(n).with_check);
+      break;
+    case T_CreateTrigStmt: walk(ctx, get<CreateTrigStmt>(n).whenClause); break;
+    case T_ExecuteStmt: walk(ctx, get<ExecuteStmt>(n).params); break;
+    case T_CreateStatsStmt: walk(ctx, get<CreateStatsStmt>(n).exprs); break;
+    case T_CreatePublicationStmt: walk(ctx, get<CreatePublicationStmt>(n).pubobjects); break;
+    case T_AlterPublicationStmt: walk(ctx, get<AlterPublicationStmt>(n).pubobjects); break;
+    case T_AlterDomainStmt: walk(ctx, get<AlterDomainStmt>(n).def); break;
+    case T_VariableSetStmt: walk(ctx, get<VariableSetStmt>(n).args); break;
+    case T_DefineStmt:
+      walk(ctx, get<DefineStmt>(n).args);
+      walk(ctx, get<DefineStmt>(n).definition);
+      break;
+    case T_CreateRangeStmt: walk(ctx, get<CreateRangeStmt>(n).params); break;
+    case T_AlterTypeStmt: walk(ctx, get<AlterTypeStmt>(n).options); break;
+    default:
+      break;  // a leaf: constants, column references, names, options without expressions
   }
 }
 
 }  // namespace
 
-void walk(Context& ctx, const ProtobufCMessage* message) {
-  if (message == nullptr || ctx.too_deep) return;
+void walk(Context& ctx, const Node* node) {
+  if (node == nullptr || ctx.too_deep) return;
   if (++ctx.depth > k_max_tree_depth) {
     ctx.too_deep = true;
     --ctx.depth;
     return;
   }
-  if (message->descriptor == &pg_query__node__descriptor) {
-    const auto* node = reinterpret_cast<const PgQuery__Node*>(message);
-    if (is_statement_case(node->node_case)) {
-      transform_statement(ctx, node);
-    } else if (node->node_case == PG_QUERY__NODE__NODE_FUNC_CALL) {
-      function_call(ctx, node->func_call);
-      walk_fields(ctx, message);
-    } else {
-      walk_fields(ctx, message);
-    }
-  } else {
-    walk_fields(ctx, message);
-  }
+  children(ctx, node);
   --ctx.depth;
 }
 

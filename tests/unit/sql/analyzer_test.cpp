@@ -157,3 +157,29 @@ TEST(Rewrite, AReversalSelectsTheRowsTheStatementWouldChange) {
   ASSERT_TRUE(sql);
   EXPECT_EQ(*sql, "INSERT INTO ledger SELECT * FROM ledger WHERE id = 7");
 }
+
+TEST(Rewrite, AStatementOfAnySizeIsRewrittenFromItsOwnTree) {
+  std::string del = "DELETE FROM users WHERE id IN (0";
+  for (int i = 1; i < 5000; ++i) del += "," + std::to_string(i);
+  del += ")";
+  ASSERT_GT(del.size(), 16U * 1024);
+  const auto r = analyze(del);
+  ASSERT_EQ(r.size(), 1U);
+  const auto sql = soft_delete_update(r[0].effects()[0], "deleted_at", "now()");
+  ASSERT_TRUE(sql) << sql.error().message;
+  EXPECT_EQ(sql->rfind("UPDATE users SET deleted_at = now() WHERE id IN (0, 1, 2, ", 0), 0U) << sql->substr(0, 80);
+  EXPECT_NE(sql->find(", 4999)"), std::string::npos);
+}
+
+TEST(Rewrite, AStatementHiddenInACteIsFoundAgainInItsText) {
+  const auto r = analyze("SELECT 1; WITH gone AS (DELETE FROM users WHERE id = 7 RETURNING *) SELECT count(*) FROM gone");
+  ASSERT_EQ(r.size(), 2U);
+  const Effect* del = nullptr;
+  for (const auto& e : r[1].effects()) {
+    if (e.action == Action::delete_rows) del = &e;
+  }
+  ASSERT_NE(del, nullptr);
+  const auto sql = soft_delete_update(*del, "deleted_at", "now()");
+  ASSERT_TRUE(sql) << sql.error().message;
+  EXPECT_EQ(*sql, "UPDATE users SET deleted_at = now() WHERE id = 7 RETURNING *");
+}

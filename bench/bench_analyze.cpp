@@ -136,7 +136,7 @@ void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& s
       policy::UnitState unit;
       for (const auto& st : analyzer.analyze(s)) {
         auto verdict = evaluator.evaluate(st, unit);
-        benchmark::DoNotOptimize(verdict.decision);
+        benchmark::DoNotOptimize(verdict->decision);
       }
     }
   }
@@ -145,13 +145,13 @@ void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& s
 
 void uncached(benchmark::State& state, const std::vector<std::string>& statements) {
   sql::Analyzer analyzer(0);
-  policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), 0);
+  policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), false);
   analyze_evaluate(state, statements, analyzer, evaluator);
 }
 
 void cached(benchmark::State& state, const std::vector<std::string>& statements) {
   sql::Analyzer analyzer(2 * statements.size() + 16);
-  policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), 2 * statements.size() + 16);
+  policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), true);
   for (const auto& s : statements) {  // warm: every run a hit
     policy::UnitState unit;
     for (const auto& st : analyzer.analyze(s)) benchmark::DoNotOptimize(evaluator.evaluate(st, unit));

@@ -1,18 +1,30 @@
 #include "policy/evaluator.hpp"
 
+#include <atomic>
+
 namespace pgwarden::policy {
+namespace {
 
-Evaluator::Evaluator(std::shared_ptr<const Policy> policy, std::size_t capacity)
-    : m_policy(std::move(policy)), m_verdicts(capacity) {}
+std::uint64_t next_id() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
 
-Verdict Evaluator::evaluate(const sql::Statement& statement, UnitState& unit) {
-  if (!unit.empty()) return policy::evaluate(statement, *m_policy, unit);
-  if (auto kept = m_verdicts.find(statement.analysis)) {
-    unit.record(statement, *m_policy);
-    return *kept;
+}  // namespace
+
+Evaluator::Evaluator(std::shared_ptr<const Policy> policy, bool keep_verdicts)
+    : m_policy(std::move(policy)), m_keep(keep_verdicts), m_id(next_id()) {}
+
+std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit) {
+  const bool keep = m_keep && unit.empty();
+  if (keep) {
+    if (auto kept = statement.analysis->derived.get(m_id)) {
+      unit.record(statement, *m_policy);
+      return std::static_pointer_cast<const Verdict>(kept);
+    }
   }
-  Verdict verdict = policy::evaluate(statement, *m_policy, unit);
-  m_verdicts.insert(statement.analysis, std::make_shared<const Verdict>(verdict));
+  auto verdict = std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
+  if (keep) statement.analysis->derived.set(m_id, verdict);
   return verdict;
 }
 

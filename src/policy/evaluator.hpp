@@ -3,32 +3,34 @@
 //
 // A verdict depends on the statement's analysis, the policy and the unit state. The analyzer's
 // cache hands out the same analysis for the same text, so while the unit has created or renamed
-// nothing, the verdict for an analysis is computed once. The evaluator holds its policy for its
-// whole life; a reloaded policy gets a new evaluator.
+// nothing, the verdict for an analysis is computed once and kept beside the analysis
+// (sql::DerivedSlot): it lives as long as the analyzer's cache keeps the analysis. The evaluator
+// holds its policy for its whole life; a reloaded policy gets a new evaluator, whose verdicts
+// replace the old ones.
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
 #include <memory>
 
-#include "common/lru_cache.hpp"
 #include "policy/evaluate.hpp"
 
 namespace pgwarden::policy {
 
 class Evaluator {
  public:
-  Evaluator(std::shared_ptr<const Policy> policy, std::size_t capacity);
+  // `keep_verdicts` false: every call evaluates (the same as policy::evaluate).
+  Evaluator(std::shared_ptr<const Policy> policy, bool keep_verdicts);
 
   // Same result as policy::evaluate(statement, policy(), unit), including what it records in
-  // `unit`.
-  Verdict evaluate(const sql::Statement& statement, UnitState& unit);
+  // `unit`. The verdict is shared with the cache and immutable: a hit costs a lookup, not a copy.
+  std::shared_ptr<const Verdict> evaluate(const sql::Statement& statement, UnitState& unit);
 
   [[nodiscard]] const Policy& policy() const { return *m_policy; }
 
  private:
   std::shared_ptr<const Policy> m_policy;
-  // Keyed by the analysis itself: the key pins it, so its address is not reused while it is here.
-  LruCache<std::shared_ptr<const sql::Analysis>, Verdict> m_verdicts;
+  bool m_keep;
+  std::uint64_t m_id;  // names this evaluator's verdicts in the analyses' slots
 };
 
 }  // namespace pgwarden::policy

@@ -29,6 +29,25 @@ struct AnalyzeOptions {
   bool psql_meta_commands = false;  // see SplitOptions
 };
 
+// The statements of one input, shared with the analyzer's cache and immutable: a cache hit
+// costs a lookup, not a copy. A value (it owns its share), so `for (auto& st : a.analyze(t))`
+// is safe.
+class Statements {
+ public:
+  explicit Statements(std::shared_ptr<const std::vector<Statement>> all) : m_all(std::move(all)) {}
+  [[nodiscard]] auto begin() const { return m_all->begin(); }
+  [[nodiscard]] auto end() const { return m_all->end(); }
+  [[nodiscard]] std::size_t size() const { return m_all->size(); }
+  [[nodiscard]] bool empty() const { return m_all->empty(); }
+  [[nodiscard]] const Statement& operator[](std::size_t i) const { return (*m_all)[i]; }
+  [[nodiscard]] const std::vector<Statement>& all() const { return *m_all; }
+  // The very result another call handed out (a cache hit), not only an equal one.
+  [[nodiscard]] bool same_result_as(const Statements& other) const { return m_all == other.m_all; }
+
+ private:
+  std::shared_ptr<const std::vector<Statement>> m_all;
+};
+
 class Analyzer {
  public:
   // `cache_capacity` whole inputs and as many statements of exact text are kept (0: no cache):
@@ -40,11 +59,10 @@ class Analyzer {
   Analyzer(const Analyzer&) = delete;
   Analyzer& operator=(const Analyzer&) = delete;
 
-  [[nodiscard]] std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options = {});
+  [[nodiscard]] Statements analyze(std::string_view text, AnalyzeOptions options = {});
 
  private:
   struct Caches;
-  std::size_t m_capacity;
   std::unique_ptr<Caches> m_caches;  // null without a cache
 };
 

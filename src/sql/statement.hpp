@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,27 @@ struct Location {
   int column = 1;          // 1-based, in characters
 };
 
+// What a door derived from an analysis and keeps beside it (policy::Evaluator keeps its verdict
+// here), so that finding it again costs no lookup. One owner at a time, named by an id unique
+// for the process's life; safe to use from several threads.
+class DerivedSlot {
+ public:
+  [[nodiscard]] std::shared_ptr<const void> get(std::uint64_t owner) const {
+    const std::lock_guard lock(m_mutex);
+    return m_owner == owner ? m_value : nullptr;
+  }
+  void set(std::uint64_t owner, std::shared_ptr<const void> value) const {
+    const std::lock_guard lock(m_mutex);
+    m_owner = owner;
+    m_value = std::move(value);
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  mutable std::uint64_t m_owner = 0;
+  mutable std::shared_ptr<const void> m_value;
+};
+
 // The analysis of one statement's text. Immutable and shared: identical statement text gives an
 // identical analysis, so the analyzer's cache hands the same object to every user.
 struct Analysis {
@@ -25,6 +48,7 @@ struct Analysis {
   std::size_t error_offset = 0; // parse_error: byte offset in the statement text
   std::vector<std::string> called_functions;  // user functions the statement calls (qualified)
   bool limit_exceeded = false;  // refused for size or nesting, whatever on_parse_error says
+  DerivedSlot derived;          // not part of the analysis: see DerivedSlot
 };
 
 struct Statement {

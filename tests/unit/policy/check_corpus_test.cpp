@@ -163,7 +163,7 @@ TEST(CheckCorpus, TheCachedPathGivesTheSameVerdicts) {
                           : policy::load_policy_file(corpus_dir() / "policies" / (c.policy + ".toml"));
         ASSERT_TRUE(loaded);
         policies[c.policy] = std::make_shared<const policy::Policy>(*loaded);
-        evaluators[c.policy] = std::make_unique<policy::Evaluator>(policies[c.policy], 4096);
+        evaluators[c.policy] = std::make_unique<policy::Evaluator>(policies[c.policy], true);
       }
       policy::UnitState plain_unit;
       policy::UnitState cached_unit;
@@ -173,7 +173,7 @@ TEST(CheckCorpus, TheCachedPathGivesTheSameVerdicts) {
       for (std::size_t i = 0; i < plain.size(); ++i) {
         const auto a = policy::evaluate(plain[i], *policies[c.policy], plain_unit);
         const auto b = evaluators[c.policy]->evaluate(cached[i], cached_unit);
-        EXPECT_EQ(render(a), render(b)) << c.file << ":" << c.line << " round " << round;
+        EXPECT_EQ(render(a), render(*b)) << c.file << ":" << c.line << " round " << round;
       }
     }
   }

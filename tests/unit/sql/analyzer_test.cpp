@@ -121,6 +121,10 @@ TEST(Analyzer, TheCacheHandsOutTheSameAnalysisForTheSameText) {
   ASSERT_EQ(b.size(), 1U);
   EXPECT_EQ(a[0].analysis.get(), b[0].analysis.get());
   EXPECT_EQ(b[0].location.column, 3);
+  // A repeated input is the very result the cache keeps; other options are another input.
+  EXPECT_TRUE(b.same_result_as(analyzer.analyze("  DELETE FROM t WHERE id = 1")));
+  EXPECT_FALSE(analyzer.analyze("SELECT 1", {.standard_conforming_strings = false})
+                   .same_result_as(analyzer.analyze("SELECT 1")));
 }
 
 TEST(Analyzer, EveryEffectNamesWhereItHides) {

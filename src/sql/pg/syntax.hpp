@@ -3,8 +3,8 @@
 //
 // The analysis reads PostgreSQL's raw nodes, which die with their parse; a hint is needed only
 // when a statement is refused. So the handle keeps the text that was parsed and where the
-// statement's target relation is in it, and a rewrite parses the text again (with libpg_query's
-// protobuf output, which its deparser reads) and finds the statement by that location.
+// statement's target relation is in it; a rewrite parses the text again and finds the statement
+// by that location with the same transform (find_dml), then deparses the rewritten statement.
 #pragma once
 
 #include <map>

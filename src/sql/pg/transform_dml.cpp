@@ -6,7 +6,6 @@
 // body is transformed. EXPLAIN runs its statement only with ANALYZE
 // (https://www.postgresql.org/docs/15/sql-explain.html). A WHERE that is constant true
 // (`WHERE true`, `WHERE 1 = 1`, `WHERE id = id`, `OR true`) filters nothing and counts as none.
-#include <cstring>
 #include <optional>
 #include <vector>
 

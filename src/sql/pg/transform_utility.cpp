@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstring>
 
 #include "sql/pg/names.hpp"
 #include "sql/pg/transform.hpp"

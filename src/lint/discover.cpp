@@ -186,42 +186,15 @@ void sql_files_under(const fs::path& dir, std::vector<fs::path>& out) {
   }
 }
 
-// Compares version strings part by part, numerically where both parts are numbers.
-bool version_less(const std::string& a, const std::string& b) {
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (std::isdigit(static_cast<unsigned char>(a[i])) != 0 && std::isdigit(static_cast<unsigned char>(b[j])) != 0) {
-      std::size_t ie = i;
-      std::size_t je = j;
-      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie])) != 0) ++ie;
-      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je])) != 0) ++je;
-      std::string_view na(a.data() + i, ie - i);
-      std::string_view nb(b.data() + j, je - j);
-      while (na.size() > 1 && na.front() == '0') na.remove_prefix(1);
-      while (nb.size() > 1 && nb.front() == '0') nb.remove_prefix(1);
-      if (na.size() != nb.size()) return na.size() < nb.size();
-      if (na != nb) return na < nb;
-      i = ie;
-      j = je;
-    } else {
-      if (a[i] != b[j]) return a[i] < b[j];
-      ++i;
-      ++j;
-    }
-  }
-  return a.size() - i < b.size() - j;
-}
 
 }  // namespace
 
 Expected<std::vector<Migration>> discover(const std::vector<std::string>& inputs, std::istream& in) {
-  std::vector<Migration> found;
+  std::vector<std::pair<std::string, std::string>> texts;
   std::vector<fs::path> files;
   for (const std::string& input : inputs) {
     if (input == "-") {
-      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      for (auto& m : migrations_in_file("-", text)) found.push_back(std::move(m));
+      texts.emplace_back("-", std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
       continue;
     }
     const std::size_t before = files.size();
@@ -253,12 +226,21 @@ Expected<std::vector<Migration>> discover(const std::vector<std::string>& inputs
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
-  // Pairs up and down scripts of the same migration (golang-migrate, diesel, flyway's undo).
-  std::map<std::tuple<Layout, std::string, std::string, std::string>, std::size_t> pairs;
   for (const fs::path& file : files) {
     auto text = read_file(file);
     if (!text) return tl::unexpected(text.error());
-    for (auto& mig : migrations_in_file(file.string(), *text)) {
+    texts.emplace_back(file.string(), std::move(*text));
+  }
+  return assemble(texts);
+}
+
+std::vector<Migration> assemble(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<Migration> found;
+  // Pairs up and down scripts of the same migration (golang-migrate, diesel, flyway's undo).
+  std::map<std::tuple<Layout, std::string, std::string, std::string>, std::size_t> pairs;
+  for (const auto& [path, text] : files) {
+    const fs::path file(path);
+    for (auto& mig : migrations_in_file(path, text)) {
       const bool pairable = mig.layout == Layout::up_down || (mig.layout == Layout::flyway && mig.version != "R");
       if (!pairable) {
         found.push_back(std::move(mig));
@@ -291,6 +273,33 @@ Expected<std::vector<Migration>> discover(const std::vector<std::string>& inputs
     return rank(a) == 0 && version_less(a.version, b.version);
   });
   return found;
+}
+
+// Compares version strings part by part, numerically where both parts are numbers.
+bool version_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) != 0 && std::isdigit(static_cast<unsigned char>(b[j])) != 0) {
+      std::size_t ie = i;
+      std::size_t je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie])) != 0) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je])) != 0) ++je;
+      std::string_view na(a.data() + i, ie - i);
+      std::string_view nb(b.data() + j, je - j);
+      while (na.size() > 1 && na.front() == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb.front() == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
 }
 
 }  // namespace pgwarden::lint

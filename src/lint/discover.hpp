@@ -49,6 +49,14 @@ struct Migration {
 // file that cannot be read, is an error naming it.
 Expected<std::vector<Migration>> discover(const std::vector<std::string>& inputs, std::istream& in);
 
+// Migration order of two versions: part by part, numerically where both parts are numbers
+// ("2" < "10", "1.2" < "1.10").
+bool version_less(const std::string& a, const std::string& b);
+
+// The migrations of files already read ((path, text), in path order): up and down scripts of
+// the same migration paired, in migration order. discover() reads the files and calls this.
+std::vector<Migration> assemble(const std::vector<std::pair<std::string, std::string>>& files);
+
 // The migrations one file's text holds, by its name and content.
 std::vector<Migration> migrations_in_file(const std::string& path, const std::string& text);
 

@@ -229,11 +229,112 @@ Expected<void> read_policy_section(const Reader& r, const toml::node& node, Poli
   return {};
 }
 
+Expected<std::vector<RuleLevel>> read_rule_levels(const Reader& r, const toml::node& node, const std::string& prefix) {
+  const auto* table = node.as_table();
+  if (table == nullptr) return tl::unexpected(r.at(node, prefix, "expected a table of rule = decision"));
+  std::vector<RuleLevel> out;
+  for (const auto& [key, value] : *table) {
+    const std::string name(key.str());
+    auto level = read_decision(r, value, prefix + "." + name);
+    if (!level) return tl::unexpected(level.error());
+    const auto& where = key.source().begin;
+    out.push_back({name.starts_with("lint.") ? name : "lint." + name, *level, static_cast<int>(where.line),
+                   static_cast<int>(where.column)});
+  }
+  return out;
+}
+
+Expected<Glob> read_glob(const Reader& r, const toml::node& node, const std::string& key) {
+  auto pattern = read_string(r, node, key);
+  if (!pattern) return tl::unexpected(pattern.error());
+  auto glob = Glob::compile(*pattern);
+  if (!glob) return tl::unexpected(r.at(node, key, glob.error().message));
+  return std::move(*glob);
+}
+
+Expected<LintFiles> read_lint_files(const Reader& r, const toml::table& table, const std::string& prefix) {
+  if (auto ok = check_keys(r, table, prefix + ".", {"path", "assume_in_transaction", "rules"}); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  LintFiles files;
+  files.line = static_cast<int>(table.source().begin.line);
+  const auto* path = table.get("path");
+  if (path == nullptr) return tl::unexpected(r.at(table, prefix + ".path", "missing (which files the entry is for)"));
+  auto glob = read_glob(r, *path, prefix + ".path");
+  if (!glob) return tl::unexpected(glob.error());
+  files.path = std::move(*glob);
+  if (const auto* node = table.get("assume_in_transaction")) {
+    auto b = read_bool(r, *node, prefix + ".assume_in_transaction");
+    if (!b) return tl::unexpected(b.error());
+    files.assume_in_transaction = *b;
+  }
+  if (const auto* node = table.get("rules")) {
+    auto rules = read_rule_levels(r, *node, prefix + ".rules");
+    if (!rules) return tl::unexpected(rules.error());
+    files.rules = std::move(*rules);
+  }
+  return files;
+}
+
+Expected<void> read_lint_section(const Reader& r, const toml::node& node, LintSettings& lint) {
+  const auto* table = node.as_table();
+  if (table == nullptr) return tl::unexpected(r.at(node, "lint", "expected a table"));
+  if (auto ok = check_keys(r, *table, "lint.",
+                           {"pg_version", "assume_in_transaction", "conventions", "rules", "exclude", "start_after",
+                            "files"});
+      !ok) {
+    return tl::unexpected(ok.error());
+  }
+  for (const auto& [key, value] : *table) {
+    const std::string k(key.str());
+    const std::string dotted = "lint." + k;
+    if (k == "pg_version") {
+      const auto* v = value.as_integer();
+      if (v == nullptr || v->get() < 9 || v->get() > 18) {
+        return tl::unexpected(r.at(value, dotted, "expected a PostgreSQL major version such as 15"));
+      }
+      lint.pg_version = static_cast<int>(v->get());
+    } else if (k == "assume_in_transaction" || k == "conventions") {
+      auto b = read_bool(r, value, dotted);
+      if (!b) return tl::unexpected(b.error());
+      (k == "conventions" ? lint.conventions : lint.assume_in_transaction) = *b;
+    } else if (k == "rules") {
+      auto rules = read_rule_levels(r, value, dotted);
+      if (!rules) return tl::unexpected(rules.error());
+      lint.rules = std::move(*rules);
+    } else if (k == "exclude") {
+      auto patterns = read_names(r, value, dotted);
+      if (!patterns) return tl::unexpected(patterns.error());
+      for (const auto& p : *patterns) {
+        auto glob = Glob::compile(p);
+        if (!glob) return tl::unexpected(r.at(value, dotted, glob.error().message));
+        lint.exclude.push_back(std::move(*glob));
+      }
+    } else if (k == "start_after") {
+      auto s = read_string(r, value, dotted);
+      if (!s) return tl::unexpected(s.error());
+      lint.start_after = std::move(*s);
+    } else if (k == "files") {
+      const auto* array = value.as_array();
+      if (array == nullptr) return tl::unexpected(r.at(value, dotted, "expected an array of tables: write each entry as [[lint.files]]"));
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        const std::string prefix = fmt::format("lint.files[{}]", i + 1);
+        const auto* entry = array->get(i)->as_table();
+        if (entry == nullptr) return tl::unexpected(r.at(*array->get(i), prefix, "expected a table"));
+        auto files = read_lint_files(r, *entry, prefix);
+        if (!files) return tl::unexpected(files.error());
+        lint.files.push_back(std::move(*files));
+      }
+    }
+  }
+  return {};
+}
+
 Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
   Policy policy = Policy::defaults();
   policy.name = "pgwarden policy";
   policy.source = r.source();
-  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables"}); !ok) {
+  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "lint"}); !ok) {
     return tl::unexpected(ok.error());
   }
   if (const auto* node = doc.get("policy")) {
@@ -269,6 +370,9 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
       if (!rule) return tl::unexpected(rule.error());
       policy.tables.push_back(std::move(*rule));
     }
+  }
+  if (const auto* node = doc.get("lint")) {
+    if (auto ok = read_lint_section(r, *node, policy.lint); !ok) return tl::unexpected(ok.error());
   }
   policy.actions[static_cast<std::size_t>(Action::parse_error)] = policy.on_parse_error;
   return policy;

@@ -47,6 +47,31 @@ struct TableRule {
   int line = 0;  // where the entry starts in the policy file, for citations
 };
 
+// [lint]: how the lint door judges migrations beyond the policy's actions.
+struct RuleLevel {
+  std::string rule;  // "lint.index-concurrently" (the file may leave out "lint.")
+  Decision level = Decision::warn;  // allow turns the rule off; approve needs an approval comment
+  int line = 0;      // where it is set, for errors about an unknown rule
+  int column = 0;
+};
+
+struct LintFiles {  // [[lint.files]]: settings for some migration files
+  Glob path;
+  std::optional<bool> assume_in_transaction;
+  std::vector<RuleLevel> rules;
+  int line = 0;
+};
+
+struct LintSettings {
+  int pg_version = 15;                // the server the migrations run on
+  bool assume_in_transaction = true;  // the migration tool runs each migration in a transaction
+  bool conventions = false;           // turn the schema-convention rules on (at warn)
+  std::vector<RuleLevel> rules;       // [lint.rules]
+  std::vector<Glob> exclude;          // files never linted
+  std::string start_after;            // migrations up to this version are grandfathered
+  std::vector<LintFiles> files;
+};
+
 struct Policy {
   std::string name = "pgwarden built-in defaults";
   std::string document;       // cited in refusals; may be empty
@@ -57,6 +82,7 @@ struct Policy {
   std::array<bool, sql::k_action_count> action_from_file{};  // set by [actions], not a default
   std::vector<std::string> immutable_columns;  // [columns] immutable, on every table
   std::vector<TableRule> tables;
+  LintSettings lint;
 
   // The built-in defaults of DESIGN.md, with no tables.
   static Policy defaults();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sql/effect.hpp"
+#include "sql/schema_change.hpp"
 
 namespace pgwarden::sql {
 
@@ -48,6 +49,7 @@ struct Analysis {
   std::size_t error_offset = 0; // parse_error: byte offset in the statement text
   std::vector<std::string> called_functions;  // user functions the statement calls (qualified)
   bool limit_exceeded = false;  // refused for size or nesting, whatever on_parse_error says
+  std::vector<SchemaChange> changes;  // what a top-level DDL or utility statement changes, how
   DerivedSlot derived;          // not part of the analysis: see DerivedSlot
 };
 

@@ -5,6 +5,7 @@
 
 #include "sql/split.hpp"
 
+#include "sql/pg/schema_changes.hpp"
 #include "sql/pg/transform.hpp"
 
 namespace pgwarden::sql::pg {
@@ -65,11 +66,14 @@ std::vector<ChunkStatement> analyze_here(const std::string& chunk, int body_dept
     transform_statement(ctx, raw.stmt);
     if (ctx.too_deep) {
       analysis = parse_error_analysis(too_deep_message(), 0, true);
-    } else if (analysis->effects.empty()) {
-      Effect e;
-      e.action = Action::session;
-      e.verb = "statement";
-      analysis->effects.push_back(std::move(e));
+    } else {
+      if (analysis->effects.empty()) {
+        Effect e;
+        e.action = Action::session;
+        e.verb = "statement";
+        analysis->effects.push_back(std::move(e));
+      }
+      if (body_depth == 0) collect_schema_changes(raw.stmt, begin, analysis->changes);
     }
     out.push_back({begin, end - begin, std::move(analysis)});
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sql/rewrite.hpp"
+#include "sql/pg/schema_changes.hpp"
 
 #include "sql/pg/transform.hpp"
 
@@ -178,4 +179,19 @@ Expected<std::string> reversal_insert(const Effect& effect) {
   return effect.syntax->rewrite("reversal", [&] { return reversal_insert_now(*effect.syntax); });
 }
 
+namespace pg {
+
+std::string deparse_expression(const Node* expr) {
+  if (expr == nullptr) return {};
+  Builder b;
+  auto* select = b.make<SelectStmt>(T_SelectStmt);
+  select->targetList = Builder::list({b.target(nullptr, expr)});
+  select->limitOption = LIMIT_OPTION_DEFAULT;
+  select->op = SETOP_NONE;
+  auto printed = b.deparse(reinterpret_cast<Node*>(select));
+  if (!printed || !printed->starts_with("SELECT ")) return {};
+  return printed->substr(7);
+}
+
+}  // namespace pg
 }  // namespace pgwarden::sql

@@ -212,3 +212,48 @@ TEST(Presets, EveryPresetLoadsAndSaysWhatItPromises) {
   }
   EXPECT_EQ(policy::find_preset("nope"), nullptr);
 }
+
+TEST(LoadPolicy, TheLintSectionLoads) {
+  const auto p = policy::parse_policy(R"(
+[lint]
+pg_version = 12
+assume_in_transaction = false
+conventions = true
+exclude = ["db/legacy/*"]
+start_after = "20240101000000"
+
+[lint.rules]
+index-concurrently = "warn"
+"lint.lock-timeout" = "allow"
+
+[[lint.files]]
+path = "db/migrate/*_concurrently.sql"
+assume_in_transaction = false
+rules = { idempotent-ddl = "deny" }
+)",
+                                      "pgwarden.toml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  EXPECT_EQ(p->lint.pg_version, 12);
+  EXPECT_FALSE(p->lint.assume_in_transaction);
+  EXPECT_TRUE(p->lint.conventions);
+  ASSERT_EQ(p->lint.rules.size(), 2U);
+  EXPECT_EQ(p->lint.rules[0].rule, "lint.index-concurrently");
+  EXPECT_EQ(p->lint.rules[0].level, Decision::warn);
+  EXPECT_EQ(p->lint.rules[0].line, 10);
+  EXPECT_EQ(p->lint.rules[1].rule, "lint.lock-timeout");
+  ASSERT_EQ(p->lint.files.size(), 1U);
+  EXPECT_TRUE(p->lint.files[0].path.matches("db/migrate/20240102_add_index_concurrently.sql"));
+  EXPECT_EQ(p->lint.files[0].rules[0].level, Decision::deny);
+  EXPECT_TRUE(p->lint.exclude[0].matches("db/legacy/001.sql"));
+}
+
+TEST(LoadPolicy, LintMistakesAreNamedWithTheirPlace) {
+  const auto e = load_error("[lint]\npg_version = \"fifteen\"\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_EQ(e.key, "lint.pg_version");
+  const auto unknown = load_error("[lint]\nassume_transaction = true\n");
+  EXPECT_EQ(unknown.key, "lint.assume_transaction");
+  const auto level = load_error("[lint.rules]\nrename = \"block\"\n");
+  EXPECT_EQ(level.line, 2);
+  EXPECT_NE(level.message.find("not a decision"), std::string::npos);
+}

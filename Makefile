@@ -33,8 +33,9 @@ fuzz: deps
 
 bench: deps
 	cmake --preset release
-	cmake --build $(BUILD_DIR) --target bench_analyze
+	cmake --build $(BUILD_DIR) --target bench_analyze bench_lint
 	$(BUILD_DIR)/bench_analyze
+	$(BUILD_DIR)/bench_lint
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

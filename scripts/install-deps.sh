@@ -2,6 +2,7 @@
 # Installs pgwarden's build and test dependencies from Debian 12 packages.
 # Idempotent: packages already present are skipped, and apt is not touched at all
 # when nothing is missing. Needs root (or sudo) only when something must be installed.
+# Then the SARIF test validator's npm modules (tests/sarif), once.
 set -euo pipefail
 
 packages=(
@@ -11,7 +12,11 @@ packages=(
   postgresql-server-dev-15                           # its parse-node headers (src/sql/pg/nodes.hpp)
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs                                             # runs tests/sarif/validate.mjs (SARIF schema check)
 )
+# npm installs that validator. Debian packages it apart from nodejs; NodeSource's nodejs ships it
+# inside and conflicts with Debian's npm, so ask for the package only when the command is absent.
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,13 +25,23 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The SARIF schema check's validator (ajv and the SARIF 2.1.0 schema), at the versions pinned by
+# tests/sarif/package-lock.json. Without it the SARIF schema tests skip and say why, so a registry
+# that cannot be reached does not stop the build.
+sarif_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/sarif"
+if [ ! -d "$sarif_dir/node_modules" ]; then
+  echo "install-deps: installing the SARIF validator (npm ci --prefix tests/sarif)"
+  if ! npm ci --prefix "$sarif_dir" --ignore-scripts --no-audit --no-fund --loglevel=error; then
+    rm -rf "$sarif_dir/node_modules"
+    echo "install-deps: npm ci failed; the SARIF schema tests will be skipped" >&2
+  fi
+fi

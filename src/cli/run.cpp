@@ -10,6 +10,7 @@ namespace {
 
 constexpr CommandSpec k_commands[] = {
     {"check", "Judge SQL against the policy: may this SQL run?", add_check},
+    {"lint", "Lint migration files: policy findings, migration-safety rules, history lock", add_lint},
     {"init", "Write a commented pgwarden.toml from a preset", add_init},
     {"policy", "Show the effective policy", add_policy},
 };
@@ -18,7 +19,7 @@ constexpr CommandSpec k_commands[] = {
 
 int run(int argc, char** argv) {
   CLI::App app{"pgwarden: makes a team's PostgreSQL data-safety policy mechanically enforceable.", "pgwarden"};
-  app.set_version_flag("--version", "pgwarden 0.1.0 (PostgreSQL 15 grammar)");
+  app.set_version_flag("--version", std::string("pgwarden ") + k_version + " (PostgreSQL 15 grammar)");
   app.require_subcommand(1);
   int exit_code = k_exit_allowed;
   for (const auto& spec : k_commands) spec.add(*app.add_subcommand(spec.name, spec.summary), exit_code);

@@ -115,6 +115,11 @@ void ScriptRun::run(const std::vector<sql::Statement>& statements, policy::UnitS
         ctx.out = &m_out;
         ctx.rule = &id;
         rule->check(ctx);
+        const bool yields = !rule->yields_to.empty() &&
+                            std::any_of(verdict.findings.begin(), verdict.findings.end(), [&](const policy::Finding& pf) {
+                              return sql::to_string(pf.action) == rule->yields_to;
+                            });
+        if (yields) m_out.resize(before);
         for (std::size_t i = before; i < m_out.size(); ++i) {
           locate(m_out[i], m_out[i].offset, &st);
           m_out[i].decision = level;
@@ -391,10 +396,10 @@ Report Linter::run(const std::vector<Migration>& migrations, const LintOptions& 
     const std::set<std::string> created_by_up = facts.created;
 
     // Reversibility: where the layout has down migrations, every up has one.
-    const bool layout_has_downs = m.layout == Layout::up_down || m.layout == Layout::dbmate ||
-                                  (m.layout == Layout::flyway && std::any_of(migrations.begin(), migrations.end(), [](const Migration& o) {
-                                     return o.layout == Layout::flyway && o.down.has_value();
-                                   }));
+    const bool layout_has_downs =
+        m.layout != Layout::plain && m.layout != Layout::prisma && m.layout != Layout::alembic &&
+        std::any_of(migrations.begin(), migrations.end(),
+                    [&](const Migration& o) { return o.layout == m.layout && o.down.has_value(); });
     const auto reversible = std::find_if(levels.begin(), levels.end(), [](const auto& l) { return l.first->id == "lint.reversible"; });
     if (reporting && layout_has_downs && !m.down && reversible != levels.end()) {
       Finding f;

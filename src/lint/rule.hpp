@@ -94,6 +94,9 @@ struct RuleSpec {
   bool convention = false;   // off unless [lint] conventions = true (then warn)
   void (*check)(RuleContext& ctx) = nullptr;
   void (*finish)(RunContext& ctx) = nullptr;
+  // A rule that restates a policy action (rename, alter_column_type) stays silent on a statement
+  // the policy already reports for that action: one finding per concern, the policy's decision.
+  std::string_view yields_to;
 };
 
 // Every rule, in the order reports list them (catalog.cpp).

@@ -105,6 +105,11 @@ std::string message_for(const Judged& j) {
                            e.verb, sql::quote_literal(e.member), e.object.display(),
                            sql::quote_literal(e.new_name.name), where);
       }
+      if (e.kind == sql::ObjectKind::column && !e.columns.empty()) {
+        return fmt::format("{} would rename column {} of table {} to {}; code that uses the old name breaks{}",
+                           e.verb, sql::quote_identifier(e.columns.front()), e.object.display(),
+                           sql::quote_identifier(e.new_name.name), where);
+      }
       return fmt::format("{} would rename {} to {}; code that uses the old name breaks{}", e.verb, what,
                          e.new_name.display(), where);
     case Action::parse_error: return fmt::format("the statement does not parse{}", where);
@@ -224,6 +229,12 @@ std::string hint_for(const Judged& j, const Policy& policy) {
         return fmt::format("Add the new value instead (ALTER TYPE {} ADD VALUE {};), move rows and code over to it, "
                            "and stop writing the old one.",
                            e.object.display(), sql::quote_literal(e.new_name.name));
+      }
+      if (e.kind == sql::ObjectKind::column && !e.columns.empty()) {
+        return fmt::format("Rename only in the application's mapping, or expand and contract: ALTER TABLE {} ADD "
+                           "COLUMN {} <type>; write both, backfill in batches, switch readers, then retire {}.",
+                           e.object.display(), sql::quote_identifier(e.new_name.name),
+                           sql::quote_identifier(e.columns.front()));
       }
       return fmt::format("Keep the old name working while code moves over, e.g. CREATE VIEW {} AS SELECT * FROM {};, "
                          "or rename only in the application's mapping.",

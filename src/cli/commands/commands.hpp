@@ -12,6 +12,7 @@ struct CommandSpec {
 };
 
 void add_check(CLI::App& command, int& exit_code);
+void add_lint(CLI::App& command, int& exit_code);
 void add_init(CLI::App& command, int& exit_code);
 void add_policy(CLI::App& command, int& exit_code);
 

@@ -82,6 +82,6 @@ void check(RuleContext& ctx) {
 
 extern const RuleSpec k_alter_column_type{"lint.alter-column-type",
                                           "ALTER COLUMN TYPE rewrites the table unless the change is binary-coercible",
-                                          policy::Decision::approve, false, check, nullptr};
+                                          policy::Decision::approve, false, check, nullptr, "alter_column_type"};
 
 }  // namespace pgwarden::lint

@@ -30,6 +30,6 @@ void check(RuleContext& ctx) {
 }  // namespace
 
 extern const RuleSpec k_rename{"lint.rename", "RENAME of a table or column breaks running code",
-                               policy::Decision::warn, false, check, nullptr};
+                               policy::Decision::warn, false, check, nullptr, "rename"};
 
 }  // namespace pgwarden::lint

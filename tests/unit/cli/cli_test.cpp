@@ -9,43 +9,14 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "shell.hpp"
+
 namespace fs = std::filesystem;
+using pgwarden::test::shell;
 
 namespace {
-
-struct Run {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-// Runs a shell command line in the source directory; `build/pgwarden` means the built binary.
-Run shell(std::string command, const std::string& input = "", bool with_stdin = false) {
-  const std::string binary = PGWARDEN_BINARY;
-  for (std::size_t at = command.find("build/pgwarden"); at != std::string::npos;
-       at = command.find("build/pgwarden", at + binary.size())) {
-    command.replace(at, std::string("build/pgwarden").size(), binary);
-  }
-  std::string full = "cd '" + std::string(PGWARDEN_SOURCE_DIR) + "' && ";
-  if (with_stdin) {
-    const fs::path in = fs::temp_directory_path() / ("pgwarden-cli-in-" + std::to_string(::getpid()));
-    std::ofstream(in, std::ios::binary) << input;
-    full += "(" + command + ") < '" + in.string() + "' 2>&1";
-  } else {
-    full += "(" + command + ") < /dev/null 2>&1";
-  }
-  Run r;
-  FILE* pipe = ::popen(full.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 struct Example {
   std::string command;

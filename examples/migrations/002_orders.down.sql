@@ -1,0 +1,3 @@
+ALTER TABLE accounts DROP COLUMN api_key;
+DROP INDEX CONCURRENTLY IF EXISTS accounts_signed_up_idx;
+DROP TABLE orders;

@@ -43,13 +43,18 @@ struct MarkerLine {
   std::vector<std::string> groups;  // the regex's groups, [0] the whole line
 };
 
-// Every line that matches `marker` (a whole-line regex).
-std::vector<MarkerLine> marker_lines(const std::string& text, const std::regex& marker) {
+// Every line that matches `marker` (a whole-line regex). Only lines that contain `needle` are
+// matched: std::regex is slow, and most lines of most files hold no marker.
+std::vector<MarkerLine> marker_lines(const std::string& text, const std::regex& marker, std::string_view needle) {
   std::vector<MarkerLine> out;
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
+    if (std::string_view(text).substr(pos, nl - pos).find(needle) == std::string_view::npos) {
+      pos = nl + 1;
+      continue;
+    }
     const std::string line = text.substr(pos, nl - pos);
     std::smatch m;
     if (std::regex_match(line, m, marker)) {
@@ -89,7 +94,7 @@ std::vector<Migration> dbmate_sections(const std::string& path, const std::strin
   Migration mig;
   mig.layout = Layout::dbmate;
   std::tie(mig.version, mig.name) = leading_version(fs::path(path).stem().string());
-  const auto markers = marker_lines(text, dbmate_marker());
+  const auto markers = marker_lines(text, dbmate_marker(), "migrate:");
   for (std::size_t i = 0; i < markers.size(); ++i) {
     const std::size_t begin = line_end(text, markers[i].offset);
     const std::size_t end = i + 1 < markers.size() ? markers[i + 1].offset : text.size();
@@ -101,7 +106,7 @@ std::vector<Migration> dbmate_sections(const std::string& path, const std::strin
 std::vector<Migration> alembic_revisions(const std::string& path, const std::string& text) {
   std::vector<Migration> out;
   std::map<std::string, std::size_t> index;  // revision -> position in out
-  const auto markers = marker_lines(text, alembic_marker());
+  const auto markers = marker_lines(text, alembic_marker(), "Running ");
   for (std::size_t i = 0; i < markers.size(); ++i) {
     const auto& m = markers[i].groups;
     const bool up = m[1] == "upgrade";
@@ -125,8 +130,8 @@ std::vector<Migration> alembic_revisions(const std::string& path, const std::str
 }  // namespace
 
 std::vector<Migration> migrations_in_file(const std::string& path, const std::string& text) {
-  if (!marker_lines(text, alembic_marker()).empty()) return alembic_revisions(path, text);
-  if (!marker_lines(text, dbmate_marker()).empty()) return dbmate_sections(path, text);
+  if (!marker_lines(text, alembic_marker(), "Running ").empty()) return alembic_revisions(path, text);
+  if (!marker_lines(text, dbmate_marker(), "migrate:").empty()) return dbmate_sections(path, text);
 
   const fs::path p(path);
   const std::string base = p.filename().string();

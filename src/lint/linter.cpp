@@ -368,6 +368,10 @@ Report Linter::run(const std::vector<Migration>& migrations, const LintOptions& 
     return assume && !says_no_transaction(script.text) && !alone_outside_transaction(statements, settings.pg_version);
   };
 
+  std::set<Layout> layouts_with_downs;
+  for (const auto& m : migrations) {
+    if (m.down) layouts_with_downs.insert(m.layout);
+  }
   std::set<std::string> files;
   Facts facts;
   std::vector<Finding>& out = report.findings;
@@ -396,10 +400,8 @@ Report Linter::run(const std::vector<Migration>& migrations, const LintOptions& 
     const std::set<std::string> created_by_up = facts.created;
 
     // Reversibility: where the layout has down migrations, every up has one.
-    const bool layout_has_downs =
-        m.layout != Layout::plain && m.layout != Layout::prisma && m.layout != Layout::alembic &&
-        std::any_of(migrations.begin(), migrations.end(),
-                    [&](const Migration& o) { return o.layout == m.layout && o.down.has_value(); });
+    const bool layout_has_downs = m.layout != Layout::plain && m.layout != Layout::prisma &&
+                                  m.layout != Layout::alembic && layouts_with_downs.contains(m.layout);
     const auto reversible = std::find_if(levels.begin(), levels.end(), [](const auto& l) { return l.first->id == "lint.reversible"; });
     if (reporting && layout_has_downs && !m.down && reversible != levels.end()) {
       Finding f;

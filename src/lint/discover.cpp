@@ -8,6 +8,8 @@
 #include <iterator>
 #include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <sstream>
 #include <tuple>
 
@@ -236,7 +238,32 @@ Expected<std::vector<Migration>> discover(const std::vector<std::string>& inputs
     if (!text) return tl::unexpected(text.error());
     texts.emplace_back(file.string(), std::move(*text));
   }
-  return assemble(texts);
+  auto found = assemble(texts);
+  // Prisma writes the provider of a migration folder into migration_lock.toml; pgwarden judges
+  // PostgreSQL's grammar only, so another provider's SQL is an input error, not a parse error
+  // per statement.
+  std::set<fs::path> locks;
+  for (const auto& m : found) {
+    if (m.layout == Layout::prisma && m.up) locks.insert(fs::path(m.up->file).parent_path().parent_path() / "migration_lock.toml");
+  }
+  static const std::regex provider(R"re(^\s*provider\s*=\s*"([^"]*)")re");
+  for (const auto& lock : locks) {
+    std::error_code ec;
+    if (!fs::exists(lock, ec)) continue;
+    auto text = read_file(lock);
+    if (!text) return tl::unexpected(text.error());
+    std::smatch m;
+    std::string line;
+    std::istringstream lines(*text);
+    while (std::getline(lines, line)) {
+      if (!std::regex_search(line, m, provider)) continue;
+      if (m[1].str() != "postgresql" && m[1].str() != "postgres") {
+        return make_error(lock.string() + ": provider = \"" + m[1].str() +
+                          "\": pgwarden lints PostgreSQL migrations only");
+      }
+    }
+  }
+  return found;
 }
 
 std::vector<Migration> assemble(const std::vector<std::pair<std::string, std::string>>& files) {

@@ -67,6 +67,9 @@ class ScriptRun {
   bool m_reporting;
   LineIndex m_lines;
   std::size_t m_first;  // this script's first finding in m_out
+  std::string m_fk_approval;  // the reason of an approval of lint.fk-missing-index above this statement
+  // Timeouts by scope: SET LOCAL ends with the transaction, SET lasts for the session.
+  bool m_lock_session = false, m_lock_local = false, m_statement_session = false, m_statement_local = false;
 
   // Places a finding at `offset` bytes into the script.
   void locate(Finding& f, std::size_t offset, const sql::Statement* statement) const {
@@ -143,6 +146,10 @@ void ScriptRun::run(const std::vector<sql::Statement>& statements, policy::UnitS
 void ScriptRun::approve(std::vector<Approval>& approvals, std::size_t first, const sql::Statement& statement) {
   for (auto& a : approvals) {
     const RuleSpec* rule = find_rule(a.name);
+    if (rule != nullptr && rule->id == "lint.reversible") {
+      a.used = true;  // a file-level approval, read with the reversibility check
+      continue;
+    }
     const auto action = sql::action_from_string(a.name);
     const std::string id = rule != nullptr ? std::string(rule->id) : a.name;
     auto problem = [&](std::string message, std::string hint) {
@@ -177,6 +184,16 @@ void ScriptRun::approve(std::vector<Approval>& approvals, std::size_t first, con
       f.approved = true;
       f.approval_reason = a.reason;
       a.used = true;
+    }
+    // lint.fk-missing-index is judged when the run is over: the approval travels with the
+    // foreign key this statement adds (learn()).
+    if (!a.used && id == "lint.fk-missing-index") {
+      for (const auto& c : statement.analysis->changes) {
+        if (c.kind == sql::ChangeKind::add_constraint && c.constraint == sql::ConstraintType::foreign_key) {
+          m_fk_approval = a.reason;
+          a.used = true;
+        }
+      }
     }
     if (!a.used && denied) {
       problem(id + " is denied by the policy; nothing can approve it",
@@ -216,12 +233,13 @@ void ScriptRun::learn(const sql::Statement& statement) {
           m_facts.in_transaction = m_facts.explicit_transaction = m_facts.tool_transaction = false;
           ++m_facts.transaction;
           m_facts.access_exclusive.clear();
+          m_lock_local = m_statement_local = false;
         }
         break;
       case K::setting: {
         const bool on = !c.value.empty() && c.value != "0";
-        if (c.name == "lock_timeout") m_facts.lock_timeout = on;
-        if (c.name == "statement_timeout") m_facts.statement_timeout = on;
+        if (c.name == "lock_timeout") (c.local ? m_lock_local : m_lock_session) = on;
+        if (c.name == "statement_timeout") (c.local ? m_statement_local : m_statement_session) = on;
         break;
       }
       case K::create_table:
@@ -247,6 +265,8 @@ void ScriptRun::learn(const sql::Statement& statement) {
         }
         if (c.constraint == sql::ConstraintType::foreign_key && m_reporting) {
           Finding where = at(statement.location.offset + c.offset, &statement);
+          where.approved = !m_fk_approval.empty();
+          where.approval_reason = m_fk_approval;
           m_facts.foreign_keys.push_back({table, c.table, c.constraint_columns, std::move(where)});
         }
         break;
@@ -257,13 +277,25 @@ void ScriptRun::learn(const sql::Statement& statement) {
         }
         break;
       case K::rename_table:
-        m_facts.created.erase(table);
+        if (m_facts.created.erase(table) > 0) m_facts.created.insert(resolve(c.new_name));
         break;
+      case K::create_other:
+        if (!table.empty()) m_facts.created.insert(table);
+        break;
+      case K::drop_constraint: {
+        auto& cons = m_facts.constraints[table];
+        cons.erase(std::remove_if(cons.begin(), cons.end(), [&](const ConstraintFact& f) { return f.name == c.name; }),
+                   cons.end());
+        break;
+      }
       default:
         break;
     }
     if (c.lock == sql::LockMode::access_exclusive && !table.empty()) m_facts.access_exclusive.insert(table);
   }
+  m_fk_approval.clear();
+  m_facts.lock_timeout = m_lock_session || m_lock_local;
+  m_facts.statement_timeout = m_statement_session || m_statement_local;
   if (!m_facts.in_transaction) ++m_facts.transaction;  // autocommit: each statement its own
 }
 
@@ -418,7 +450,8 @@ Report Linter::run(const std::vector<Migration>& migrations, const LintOptions& 
                                             "<version>_<name>.down.sql; Flyway: U<version>__<name>.sql).";
       // An approval in the file's header covers it.
       for (const auto& a : approvals_in(std::string_view(up.text).substr(0, analyzed[i].up.empty() ? up.text.size() : analyzed[i].up.front().location.offset), 0)) {
-        if (find_rule(a.name) != nullptr && find_rule(a.name)->id == "lint.reversible" && !a.reason.empty()) {
+        if (find_rule(a.name) != nullptr && find_rule(a.name)->id == "lint.reversible" && !a.reason.empty() &&
+            reversible->second == Decision::approve) {
           f.approved = true;
           f.approval_reason = a.reason;
         }

@@ -62,7 +62,7 @@ enum class ChangeKind : unsigned char {
   set_default,         // `name` is the column, `column.default_*` the new default
   create_index,        // `name` is the index (may be empty), `constraint_columns` its columns
   drop_index,          // `name`
-  reindex,
+  reindex,             // `name`: INDEX, TABLE, SCHEMA, SYSTEM or DATABASE
   refresh_matview,
   rename_table,        // `new_name`
   rename_column,       // `name` -> `new_name.name`
@@ -94,7 +94,8 @@ struct SchemaChange {
   ObjectName table;       // the table (or matview, or index for REINDEX INDEX) it changes
   std::string name;       // column, constraint, index, trigger, function, enum value or setting
   ObjectName new_name;    // rename target
-  ColumnSpec column;      // add_column, alter_column_type, set_default
+  ColumnSpec column;      // add_column, alter_column_type, set_default; add_constraint: the
+                          // column a column constraint is written on (empty: a table constraint)
   std::vector<ColumnSpec> columns;  // create_table
   ConstraintType constraint = ConstraintType::none;
   std::vector<std::string> constraint_columns;  // index / constraint / FK referencing columns
@@ -117,7 +118,7 @@ struct SchemaChange {
   bool full = false;           // VACUUM FULL
   bool positioned = false;     // ADD VALUE ... BEFORE/AFTER
   bool procedure = false;      // create_function: CREATE PROCEDURE
-  bool temporary = false;      // create_table: TEMP / UNLOGGED ... ON COMMIT DROP
+  bool temporary = false;      // create_table: CREATE TEMP TABLE
   bool in_new_table = false;   // add_constraint / create_index written inside CREATE TABLE
 };
 

@@ -9,7 +9,7 @@ void check(RuleContext& ctx) {
   for (const auto& c : ctx.statement.analysis->changes) {
     if (c.kind != sql::ChangeKind::create_index || c.concurrently || !ctx.existing(c.table)) continue;
     std::string fixed = insert_after_words(ctx.statement.text, {"CREATE", "UNIQUE?", "INDEX"}, "CONCURRENTLY");
-    if (!c.guarded && !fixed.empty()) fixed = insert_after_words(fixed, {"CREATE", "UNIQUE?", "INDEX", "CONCURRENTLY"}, "IF NOT EXISTS");
+    if (!c.guarded && !c.name.empty() && !fixed.empty()) fixed = insert_after_words(fixed, {"CREATE", "UNIQUE?", "INDEX", "CONCURRENTLY"}, "IF NOT EXISTS");
     ctx.report(c.offset,
                "CREATE INDEX on " + c.table.display() + " locks the table against writes until the index is built",
                "A plain CREATE INDEX takes a SHARE lock: every INSERT, UPDATE and DELETE on " + c.table.display() +

@@ -9,7 +9,7 @@ namespace {
 
 void check(RuleContext& ctx) {
   for (const auto& c : ctx.statement.analysis->changes) {
-    if (c.kind != sql::ChangeKind::create_table || c.temporary) continue;
+    if (c.kind != sql::ChangeKind::create_table || c.temporary || c.columns.empty()) continue;  // PARTITION OF, LIKE
     std::vector<const sql::ColumnSpec*> keys;
     for (const auto& col : c.columns) {
       if (col.primary_key) keys.push_back(&col);

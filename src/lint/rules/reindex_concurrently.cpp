@@ -8,8 +8,9 @@ namespace {
 void check(RuleContext& ctx) {
   if (ctx.pg_version < 12) return;
   for (const auto& c : ctx.statement.analysis->changes) {
-    if (c.kind != sql::ChangeKind::reindex || c.concurrently || !ctx.existing(c.table)) continue;
-    const std::string upper = c.name == "index" ? "INDEX" : c.name == "table" ? "TABLE" : "DATABASE";
+    // REINDEX SYSTEM has no concurrent form.
+    if (c.kind != sql::ChangeKind::reindex || c.concurrently || c.name == "SYSTEM" || !ctx.existing(c.table)) continue;
+    const std::string& upper = c.name;
     ctx.report(c.offset, "REINDEX " + upper + " " + c.table.display() + " blocks writes, and reads that use the index",
                "REINDEX locks the table against writes (SHARE) and each index against every use (ACCESS EXCLUSIVE) "
                "for the whole rebuild.",

@@ -19,7 +19,9 @@ void check(RuleContext& ctx) {
                steps({"Add a plain column, fill it for new rows with a trigger or a default, backfill existing "
                       "rows in batches, then add the constraint:",
                       "  ALTER TABLE " + t + " ADD COLUMN " + ident(col.name) + " " +
-                          (col.serial ? std::string(col.type == "bigserial" || col.type == "serial8" ? "bigint" : "integer")
+                          (col.serial ? std::string(col.type == "bigserial" || col.type == "serial8"       ? "bigint"
+                                                   : col.type == "smallserial" || col.type == "serial2" ? "smallint"
+                                                                                                        : "integer")
                                       : col.type_sql) + ";"}));
   }
 }

@@ -9,7 +9,7 @@ namespace {
 
 void check(RuleContext& ctx) {
   for (const auto& c : ctx.statement.analysis->changes) {
-    if (c.kind != sql::ChangeKind::create_table || c.temporary) continue;
+    if (c.kind != sql::ChangeKind::create_table || c.temporary || c.columns.empty()) continue;  // PARTITION OF, LIKE
     std::vector<std::string> missing;
     for (const char* name : {"created_at", "updated_at"}) {
       if (std::none_of(c.columns.begin(), c.columns.end(), [&](const sql::ColumnSpec& col) { return col.name == name; })) {

@@ -12,7 +12,9 @@ void check_using_index(RuleContext& ctx, sql::ConstraintType type) {
         !ctx.existing(c.table)) {
       continue;
     }
-    const std::string name = !c.name.empty() ? c.name : default_name(c.table, c.constraint_columns, pk ? "pkey" : "key");
+    const std::string name = !c.name.empty() ? c.name
+                           : pk             ? c.table.name + "_pkey"
+                                            : default_name(c.table, c.constraint_columns, "key");
     const std::string index = name + "_idx";
     ctx.report(c.offset,
                std::string("ADD ") + (pk ? "PRIMARY KEY" : "UNIQUE") + " on " + c.table.display() +

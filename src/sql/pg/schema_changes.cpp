@@ -202,6 +202,7 @@ void Collector::constraint(const Constraint& con, const ObjectName& table, const
   c.using_index = con.indexname != nullptr ? con.indexname : "";
   c.constraint_columns = type == ConstraintType::foreign_key ? strings(con.fk_attrs) : strings(con.keys);
   if (c.constraint_columns.empty() && !column.empty()) c.constraint_columns.push_back(column);
+  c.column.name = column;  // a column constraint (ADD COLUMN c int REFERENCES t): its column
   if (type == ConstraintType::foreign_key) {
     c.ref_table = name_of(con.pktable);
     c.ref_columns = strings(con.pk_attrs);
@@ -448,7 +449,13 @@ void Collector::statement(const Node* node) {
       auto& c = add(ChangeKind::reindex, stmt.relation != nullptr ? name_of(stmt.relation) : ObjectName{"", stmt.name != nullptr ? stmt.name : ""},
                     lock, stmt.relation != nullptr ? stmt.relation->location : 0);
       c.concurrently = concurrent;
-      c.name = stmt.kind == REINDEX_OBJECT_INDEX ? "index" : stmt.kind == REINDEX_OBJECT_TABLE ? "table" : "database";
+      switch (stmt.kind) {
+        case REINDEX_OBJECT_INDEX: c.name = "INDEX"; break;
+        case REINDEX_OBJECT_TABLE: c.name = "TABLE"; break;
+        case REINDEX_OBJECT_SCHEMA: c.name = "SCHEMA"; break;
+        case REINDEX_OBJECT_SYSTEM: c.name = "SYSTEM"; break;
+        default: c.name = "DATABASE"; break;
+      }
       return;
     }
     case T_RefreshMatViewStmt: {
@@ -584,6 +591,14 @@ void Collector::statement(const Node* node) {
     case T_CreateExtensionStmt: {
       const auto& stmt = get<CreateExtensionStmt>(node);
       auto& c = add(ChangeKind::create_other, ObjectName{"", stmt.extname != nullptr ? stmt.extname : ""}, LockMode::none, 0);
+      c.guardable = true;
+      c.guarded = stmt.if_not_exists;
+      return;
+    }
+    case T_CreateTableAsStmt: {  // CREATE TABLE AS, CREATE MATERIALIZED VIEW
+      const auto& stmt = get<CreateTableAsStmt>(node);
+      if (stmt.into == nullptr || stmt.into->rel == nullptr) return;
+      auto& c = add(ChangeKind::create_other, name_of(stmt.into->rel), LockMode::none, stmt.into->rel->location);
       c.guardable = true;
       c.guarded = stmt.if_not_exists;
       return;

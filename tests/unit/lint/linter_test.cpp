@@ -258,3 +258,59 @@ TEST(Linter, ChangedSinceReportsOnlyTheChangedFilesButLearnsFromAll) {
   const auto r = lint(ms, "", options);
   EXPECT_EQ(rules(r), "lint.index-concurrently@1");
 }
+
+TEST(Linter, RecipesAreValidSqlForUnnamedAndColumnConstraints) {
+  const std::string header = "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n";
+  auto r = lint_sql(header + "ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id);\n");
+  auto fk = with_rule(r, "lint.constraint-not-valid");
+  ASSERT_EQ(fk.size(), 1U) << rules(r);
+  EXPECT_NE(fk[0]->hint.find("ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) "
+                             "REFERENCES customers (id) NOT VALID;"),
+            std::string::npos)
+      << fk[0]->hint;
+  r = lint_sql(header + "ALTER TABLE orders ADD CHECK (amount > 0);\n");
+  fk = with_rule(r, "lint.constraint-not-valid");
+  ASSERT_EQ(fk.size(), 1U) << rules(r);
+  EXPECT_NE(fk[0]->hint.find("ALTER TABLE orders ADD CONSTRAINT orders_check CHECK (amount > 0) NOT VALID;"), std::string::npos)
+      << fk[0]->hint;
+  r = lint_sql(header + "CREATE UNIQUE INDEX ON orders (code);\n");
+  ASSERT_EQ(with_rule(r, "lint.index-concurrently").size(), 1U);
+  EXPECT_NE(with_rule(r, "lint.index-concurrently")[0]->hint.find("CREATE UNIQUE INDEX CONCURRENTLY ON orders (code);"),
+            std::string::npos);
+  r = lint_sql(header + "REINDEX SCHEMA public;\nREINDEX SYSTEM app;\n");
+  ASSERT_EQ(with_rule(r, "lint.reindex-concurrently").size(), 1U) << rules(r);
+  EXPECT_NE(with_rule(r, "lint.reindex-concurrently")[0]->hint.find("REINDEX SCHEMA CONCURRENTLY public;"), std::string::npos);
+}
+
+TEST(Linter, SetLocalEndsWithTheTransactionAndRenamedNewTablesStayNew) {
+  const auto r = lint_sql("SET LOCAL lock_timeout = '1s';\nSET statement_timeout = '1min';\nCOMMIT;\n"
+                          "ALTER TABLE t ADD COLUMN c int;\n",
+                          "[lint.rules]\ntransaction-nesting = \"allow\"\n");
+  EXPECT_EQ(rules(r), "lint.lock-timeout@4 lint.idempotent-ddl@4");  // after COMMIT it runs outside a transaction
+  const auto renamed = lint_sql("CREATE TABLE draft (id bigint PRIMARY KEY, a text);\nALTER TABLE draft RENAME TO final;\n"
+                                "CREATE INDEX final_a_idx ON final (a);\n");
+  EXPECT_TRUE(with_rule(renamed, "lint.index-concurrently").empty()) << rules(renamed);
+}
+
+TEST(Linter, ADroppedCheckNoLongerProvesNotNull) {
+  const std::string header = "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n";
+  const auto r = lint(files({
+      {"m/001.sql", header + "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL);"},
+      {"m/002.sql", header + "ALTER TABLE users DROP CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;"},
+  }));
+  EXPECT_EQ(with_rule(r, "lint.set-not-null").size(), 1U) << rules(r);
+}
+
+TEST(Linter, FkMissingIndexAndReversibleAreApprovable) {
+  const auto r = lint(files({{"m/1_a.up.sql", "-- pgwarden:approve lint.reversible reason: data-only, restored from backup\n"
+                                              "CREATE TABLE kids (id bigint PRIMARY KEY, parent_id bigint);\n"
+                                              "-- pgwarden:approve lint.fk-missing-index reason: 12 parents, never deleted\n"
+                                              "ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id);\n"},
+                             {"m/2_b.up.sql", "SELECT 1;"},
+                             {"m/2_b.down.sql", "SELECT 1;"}}));
+  ASSERT_EQ(with_rule(r, "lint.fk-missing-index").size(), 1U) << rules(r);
+  EXPECT_TRUE(with_rule(r, "lint.fk-missing-index")[0]->approved);
+  ASSERT_EQ(with_rule(r, "lint.reversible").size(), 1U) << rules(r);
+  EXPECT_TRUE(with_rule(r, "lint.reversible")[0]->approved);
+  EXPECT_TRUE(with_rule(r, "lint.approval").empty()) << rules(r);
+}

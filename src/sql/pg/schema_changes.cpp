@@ -393,7 +393,11 @@ void Collector::index(const IndexStmt& stmt) {
 void Collector::drop(const DropStmt& stmt, int location) {
   for (const Node* object : nodes(stmt.objects)) {
     const auto* list = as<List>(object, T_List);
-    const ObjectName name = list != nullptr ? name_of_list(list) : ObjectName{};
+    // DROP TRIGGER / RULE / POLICY name ON table: the list is the table's name, then the member.
+    const bool member = stmt.removeType == OBJECT_TRIGGER || stmt.removeType == OBJECT_RULE ||
+                        stmt.removeType == OBJECT_POLICY;
+    const std::size_t n = nodes(list).size();
+    ObjectName name = list == nullptr ? ObjectName{} : member && n > 1 ? name_of_list(list, n - 1) : name_of_list(list);
     ChangeKind kind = ChangeKind::drop_other;
     LockMode lock = LockMode::access_exclusive;
     if (stmt.removeType == OBJECT_INDEX) {
@@ -403,7 +407,7 @@ void Collector::drop(const DropStmt& stmt, int location) {
       kind = ChangeKind::drop_table;
     }
     auto& c = add(kind, name, lock, location);
-    c.name = name.name;
+    c.name = member && n > 1 ? std::string(string_of(nodes(list)[n - 1])) : name.name;
     c.concurrently = stmt.concurrent;
     c.guardable = true;
     c.guarded = stmt.missing_ok;

@@ -299,14 +299,6 @@ void ScriptRun::learn(const sql::Statement& statement) {
   if (!m_facts.in_transaction) ++m_facts.transaction;  // autocommit: each statement its own
 }
 
-// A statement PostgreSQL refuses inside a transaction block.
-bool non_transactional(const sql::SchemaChange& c, int pg_version) {
-  using K = sql::ChangeKind;
-  return (c.concurrently && (c.kind == K::create_index || c.kind == K::drop_index || c.kind == K::reindex ||
-                             c.kind == K::detach_partition)) ||
-         c.kind == K::vacuum || (c.kind == K::add_enum_value && pg_version < 12);
-}
-
 // A migration whose one statement (besides settings) cannot run in a transaction is sent on its
 // own, outside one (Flyway, Atlas and golang-migrate do; the CONCURRENTLY recipe relies on it).
 bool alone_outside_transaction(const std::vector<sql::Statement>& statements, int pg_version) {
@@ -316,7 +308,7 @@ bool alone_outside_transaction(const std::vector<sql::Statement>& statements, in
     bool setting = !st.analysis->changes.empty();
     for (const auto& c : st.analysis->changes) {
       setting = setting && c.kind == sql::ChangeKind::setting;
-      refuses_transaction = refuses_transaction || non_transactional(c, pg_version);
+      refuses_transaction = refuses_transaction || cannot_run_in_transaction(c, pg_version);
     }
     if (!setting) ++others;
   }
@@ -324,6 +316,13 @@ bool alone_outside_transaction(const std::vector<sql::Statement>& statements, in
 }
 
 }  // namespace
+
+bool cannot_run_in_transaction(const sql::SchemaChange& c, int pg_version) {
+  using K = sql::ChangeKind;
+  return (c.concurrently && (c.kind == K::create_index || c.kind == K::drop_index || c.kind == K::reindex ||
+                             c.kind == K::detach_partition)) ||
+         c.kind == K::vacuum || (c.kind == K::add_enum_value && pg_version < 12);
+}
 
 std::string RuleContext::resolve(const sql::ObjectName& name) const { return resolve_name(name, policy); }
 

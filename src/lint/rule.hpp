@@ -99,6 +99,10 @@ struct RuleSpec {
   std::string_view yields_to;
 };
 
+// PostgreSQL refuses this change inside a transaction block (CONCURRENTLY, VACUUM, ADD VALUE
+// before 12). The linter's transaction model and lint.concurrently-in-transaction share it.
+bool cannot_run_in_transaction(const sql::SchemaChange& change, int pg_version);
+
 // Every rule, in the order reports list them (catalog.cpp).
 const std::vector<const RuleSpec*>& all_rules();
 const RuleSpec* find_rule(std::string_view id);

@@ -6,23 +6,24 @@
 namespace pgwarden::lint {
 namespace {
 
-std::string what(const sql::SchemaChange& c, int pg_version) {
+// How the statement is spelled in the message.
+std::string what(const sql::SchemaChange& c) {
   using K = sql::ChangeKind;
-  if (c.concurrently && (c.kind == K::create_index || c.kind == K::drop_index || c.kind == K::reindex)) {
-    return std::string(c.kind == K::create_index ? "CREATE INDEX" : c.kind == K::drop_index ? "DROP INDEX" : "REINDEX") +
-           " CONCURRENTLY";
+  switch (c.kind) {
+    case K::create_index: return "CREATE INDEX CONCURRENTLY";
+    case K::drop_index: return "DROP INDEX CONCURRENTLY";
+    case K::reindex: return "REINDEX CONCURRENTLY";
+    case K::detach_partition: return "DETACH PARTITION CONCURRENTLY";
+    case K::vacuum: return "VACUUM";
+    default: return "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)";
   }
-  if (c.concurrently && c.kind == K::detach_partition) return "DETACH PARTITION CONCURRENTLY";
-  if (c.kind == K::vacuum) return "VACUUM";
-  if (c.kind == K::add_enum_value && pg_version < 12) return "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)";
-  return {};
 }
 
 void check(RuleContext& ctx) {
   if (!ctx.facts.in_transaction) return;
   for (const auto& c : ctx.statement.analysis->changes) {
-    const std::string verb = what(c, ctx.pg_version);
-    if (verb.empty()) continue;
+    if (!cannot_run_in_transaction(c, ctx.pg_version)) continue;
+    const std::string verb = what(c);
     const std::string opener = ctx.facts.explicit_transaction ? "the BEGIN earlier in this migration"
                                                               : "the migration tool's transaction";
     ctx.report(c.offset, verb + " cannot run inside a transaction block, and this statement runs in " + opener,

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "policy/hints.hpp"
+#include "policy/profile.hpp"
 #include "policy/table_match.hpp"
 
 namespace pgwarden::policy {
@@ -23,25 +24,35 @@ Decided decide(const Policy& policy, const TableView& table, Action action) {
     const Decision d = *rule->actions[i];
     return {d, fmt::format("{} actions.{} = \"{}\"", cite(policy, *rule), to_string(action), to_string(d))};
   }
-  const Decision d = policy.decision(action);
   if (action == Action::parse_error) {
+    const Decision d = policy.decision(action);
     return {d, fmt::format("[policy] on_parse_error = \"{}\"", to_string(d))};
   }
+  if (const auto& profile = policy.active_profile; profile && profile->actions[i]) {
+    const Decision d = *profile->actions[i];
+    return {d, cite(policy, *profile, fmt::format("actions.{} = \"{}\"", to_string(action), to_string(d)))};
+  }
+  const Decision d = policy.decision(action);
   if (policy.action_from_file[i]) {
     return {d, fmt::format("[actions] {} = \"{}\"", to_string(action), to_string(d))};
   }
   return {d, fmt::format("the built-in default {} = \"{}\"", to_string(action), to_string(d))};
 }
 
+// "\"Ledger Immutability Policy\" (docs/IMMUTABILITY.md)"
+std::string who(const Policy& policy) {
+  return policy.document.empty() ? fmt::format("\"{}\"", policy.name)
+                                 : fmt::format("\"{}\" ({})", policy.name, policy.document);
+}
+
 std::string detail_for(const Policy& policy, Decision decision, const std::string& rule) {
-  const std::string who = policy.document.empty() ? fmt::format("\"{}\"", policy.name)
-                                                  : fmt::format("\"{}\" ({})", policy.name, policy.document);
+  const std::string by = who(policy);
   switch (decision) {
-    case Decision::deny: return fmt::format("Refused by {}: {}. Nothing unlocks it.", who, rule);
+    case Decision::deny: return fmt::format("Refused by {}: {}. Nothing unlocks it.", by, rule);
     case Decision::approve:
-      return fmt::format("Refused by {}: {}. It runs only with an explicit human approval.", who, rule);
-    case Decision::warn: return fmt::format("Allowed with a warning by {}: {}.", who, rule);
-    case Decision::allow: return fmt::format("Allowed by {}: {}.", who, rule);
+      return fmt::format("Refused by {}: {}. It runs only with an explicit human approval.", by, rule);
+    case Decision::warn: return fmt::format("Allowed with a warning by {}: {}.", by, rule);
+    case Decision::allow: return fmt::format("Allowed by {}: {}.", by, rule);
   }
   return {};
 }
@@ -87,6 +98,9 @@ class Judge {
                               e.mutation == sql::Mutation::truncate)) {
       judge(e, table, Action::mutate_append_only, e.columns);
     }
+    if (m_policy.active_profile && m_policy.active_profile->writable && e.mutation != sql::Mutation::none) {
+      writable(e, protected_name, schema);
+    }
   }
 
  private:
@@ -108,6 +122,25 @@ class Judge {
     if (d.decision == Decision::allow) return;
     const Judged judged{action, e, table, columns};
     add(e, action, columns, d, message_for(judged), hint_for(judged, m_policy));
+  }
+
+  // The active profile's writable list: rows of tables it does not name are never changed, and
+  // an UPDATE sets only the columns it lists for the table. Nothing in [actions] or [[tables]]
+  // unlocks it; it is the point of the profile.
+  void writable(const sql::Effect& e, const sql::ObjectName& protected_name, const std::string& schema) {
+    const Profile& profile = *m_policy.active_profile;
+    const WritableView view = match_writable(*profile.writable, protected_name, schema);
+    std::vector<std::string> refused;
+    if (view.writable) {
+      if (e.mutation != sql::Mutation::update || view.every_column) return;
+      for (const auto& written : e.columns) {
+        const std::string c = m_unit.original_column(e.object, written, m_policy);
+        if (std::find(view.columns.begin(), view.columns.end(), c) == view.columns.end()) refused.push_back(written);
+      }
+      if (refused.empty()) return;
+    }
+    const Decided d{Decision::deny, cite(m_policy, profile, "writable")};
+    add(e, e.action, refused, d, writable_message(e, profile, refused, view), writable_hint(e, profile, refused, view));
   }
 
   void parse_error(const sql::Effect& e) {
@@ -149,12 +182,31 @@ class Judge {
   Verdict& m_out;
 };
 
+// mode = "monitor" of the active profile, after everything else: every refusal becomes a warning
+// (the statement runs and the door records it), and the finding keeps what it would have been.
+void monitor(const Policy& policy, Verdict& verdict) {
+  const std::string by = "the monitor mode of " + cite(policy, *policy.active_profile, "");
+  verdict.decision = Decision::allow;
+  for (Finding& f : verdict.findings) {
+    if (refuses(f.decision)) {
+      f.detail = fmt::format("Would be refused{} by {}: {}. It runs because of {}, and is recorded.",
+                             f.decision == Decision::approve ? " without a human approval" : "", who(policy), f.rule,
+                             by);
+      f.rule = fmt::format("{}, downgraded from \"{}\" to \"warn\" by {}", f.rule, to_string(f.decision), by);
+      f.monitored_from = f.decision;
+      f.decision = Decision::warn;
+    }
+    verdict.decision = std::max(verdict.decision, f.decision);
+  }
+}
+
 }  // namespace
 
 Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit) {
   Verdict verdict;
   Judge judge(statement, policy, unit, verdict);
   for (const sql::Effect& e : statement.effects()) judge.effect(e);
+  if (policy.active_profile && policy.active_profile->monitor) monitor(policy, verdict);
   unit.record(statement, policy);
   return verdict;
 }

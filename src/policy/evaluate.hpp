@@ -3,13 +3,17 @@
 // `evaluate` judges one analyzed statement against a policy within a unit: it finds the table
 // rules that match each effect's object (after the unit's renames), derives the policy-dependent
 // actions (update_immutable, update_not_mutable, mutate_append_only), picks the decision
-// (per-table override, else [actions], else the built-in default), and writes for every effect
-// that is not plainly allowed a finding with a message, the policy citation and a hint that is
-// the non-destructive alternative for this statement. Then it records what the statement
-// created or renamed in the unit state.
+// (per-table override, else the active profile's actions, else [actions], else the built-in
+// default), and writes for every effect that is not plainly allowed a finding with a message, the
+// policy citation and a hint that is the non-destructive alternative for this statement.
+// A policy derived for a [[profiles]] entry (policy/profile.hpp) adds the profile's rules: its
+// writable list refuses row changes elsewhere, and its monitor mode, applied last, turns every
+// refusal into a warning that keeps the decision it would have had. Then `evaluate` records what
+// the statement created or renamed in the unit state.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,12 +33,15 @@ struct Finding {
   std::string message;  // what the statement would do
   std::string detail;   // which policy refuses it and where it is written down
   std::string hint;     // the non-destructive alternative for this statement
+  // Set when the active profile's monitor mode turned a refusal into `warn`: the decision the
+  // finding would have had (approve or deny). `rule` and `detail` say so in words.
+  std::optional<Decision> monitored_from;
   sql::Via via = sql::Via::direct;
   std::string via_name;
 };
 
 struct Verdict {
-  Decision decision = Decision::allow;  // the strictest decision of all effects
+  Decision decision = Decision::allow;  // the strictest decision of all effects (at most warn in monitor mode)
   std::vector<Finding> findings;        // effects whose decision is not `allow`
   std::vector<sql::Action> actions;     // every action the statement has, in order, unique
 };

@@ -6,7 +6,8 @@
 // nothing, the verdict for an analysis is computed once and kept beside the analysis
 // (sql::DerivedSlot): it lives as long as the analyzer's cache keeps the analysis. The evaluator
 // holds its policy for its whole life; a reloaded policy gets a new evaluator, whose verdicts
-// replace the old ones.
+// replace the old ones. Each profile's derived policy (policy/profile.hpp) gets an evaluator of
+// its own, shared by the connections of that profile.
 #pragma once
 
 #include <cstdint>

@@ -248,4 +248,46 @@ std::string hint_for(const Judged& j, const Policy& policy) {
   }
 }
 
+namespace {
+
+std::string writable_tables(const Profile& profile) {
+  std::vector<std::string> names;
+  for (const auto& w : *profile.writable) names.push_back(w.name.pattern());
+  return join(names);
+}
+
+}  // namespace
+
+std::string writable_message(const sql::Effect& e, const Profile& profile, const std::vector<std::string>& refused,
+                             const WritableView& view) {
+  if (refused.empty()) {
+    const std::string allowed = writable_tables(profile);
+    return fmt::format("{} would change rows of {}{}, but this connection's profile \"{}\" may only change rows of {}",
+                       e.verb, object_of(e), where_of(e), profile.name, allowed.empty() ? "no table" : allowed);
+  }
+  return fmt::format("{} would set column{} {} of {}{}, but this connection's profile \"{}\" may only set {} there",
+                     e.verb, refused.size() > 1 ? "s" : "", join(refused), object_of(e), where_of(e), profile.name,
+                     view.columns.empty() ? "no column" : join(view.columns));
+}
+
+std::string writable_hint(const sql::Effect& e, const Profile& profile, const std::vector<std::string>& refused,
+                          const WritableView& view) {
+  const std::string t = table_sql(e);
+  if (refused.empty()) {
+    return fmt::format("Change {} from a connection meant for it: connections of profile \"{}\" change only {}. If "
+                       "they should change {} too, add it to the profile's writable list.",
+                       t.empty() ? "that table" : t, profile.name,
+                       profile.writable->empty() ? "nothing" : writable_tables(profile), t.empty() ? "it" : t);
+  }
+  if (view.columns.empty()) {
+    return fmt::format("Connections of profile \"{}\" may insert and delete rows of {} but update none of its columns. "
+                       "If they should set {}, list {} for {} in the profile's writable list.",
+                       profile.name, t, join(refused), refused.size() > 1 ? "them" : "it", t);
+  }
+  return fmt::format("Set only {} of {} from this connection (UPDATE {} SET {} = ... WHERE ...). If it should set {} "
+                     "too, add {} to the columns of {} in the writable list of profile \"{}\".",
+                     join(view.columns), t, t, sql::quote_identifier(view.columns.front()), join(refused),
+                     refused.size() > 1 ? "them" : "it", t, profile.name);
+}
+
 }  // namespace pgwarden::policy

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/profile.hpp"
 #include "policy/table_match.hpp"
 #include "sql/effect.hpp"
 
@@ -20,5 +21,13 @@ struct Judged {
 
 std::string message_for(const Judged& judged);
 std::string hint_for(const Judged& judged, const Policy& policy);
+
+// A refusal by the active profile's writable list (policy.active_profile): `refused_columns` is
+// empty when the effect changes rows of a table the list does not name, else the columns an
+// UPDATE sets that the list does not allow for the table (`view`).
+std::string writable_message(const sql::Effect& effect, const Profile& profile,
+                             const std::vector<std::string>& refused_columns, const WritableView& view);
+std::string writable_hint(const sql::Effect& effect, const Profile& profile,
+                          const std::vector<std::string>& refused_columns, const WritableView& view);
 
 }  // namespace pgwarden::policy

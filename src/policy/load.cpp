@@ -1,14 +1,13 @@
 #include "policy/load.hpp"
 
-#include <algorithm>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "policy/toml_reader.hpp"
 #include "sql/analyzer.hpp"
 
 namespace pgwarden::policy {
@@ -17,102 +16,6 @@ namespace {
 using sql::Action;
 
 constexpr std::uintmax_t k_max_policy_bytes = std::uintmax_t{1} << 20;
-
-// Builds errors that point at a node of the document.
-class Reader {
- public:
-  explicit Reader(std::string source) : m_source(std::move(source)) {}
-
-  [[nodiscard]] Error at(const toml::node& node, const std::string& key, std::string message) const {
-    const auto& where = node.source().begin;
-    return Error{std::move(message), m_source, static_cast<int>(where.line), static_cast<int>(where.column), key};
-  }
-
-  // Points at a key itself (for unknown keys), not at its value.
-  [[nodiscard]] Error at_key(const toml::key& key, const std::string& dotted, std::string message) const {
-    const auto& where = key.source().begin;
-    return Error{std::move(message), m_source, static_cast<int>(where.line), static_cast<int>(where.column), dotted};
-  }
-
-  [[nodiscard]] const std::string& source() const { return m_source; }
-
- private:
-  std::string m_source;
-};
-
-std::string join(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
-  return out;
-}
-
-// Every key of `table` must be one of `known`.
-Expected<void> check_keys(const Reader& r, const toml::table& table, const std::string& prefix,
-                          const std::vector<std::string_view>& known) {
-  for (const auto& [key, node] : table) {
-    if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-      (void)node;
-      return tl::unexpected(r.at_key(key, prefix + std::string(key.str()),
-                                     fmt::format("unknown key (expected one of: {})", join(known))));
-    }
-  }
-  return {};
-}
-
-Expected<std::string> read_string(const Reader& r, const toml::node& node, const std::string& key) {
-  if (const auto* s = node.as_string()) return s->get();
-  return tl::unexpected(r.at(node, key, "expected a string"));
-}
-
-Expected<bool> read_bool(const Reader& r, const toml::node& node, const std::string& key) {
-  if (const auto* b = node.as_boolean()) return b->get();
-  return tl::unexpected(r.at(node, key, "expected true or false"));
-}
-
-Expected<std::vector<std::string>> read_names(const Reader& r, const toml::node& node, const std::string& key) {
-  const auto* array = node.as_array();
-  if (array == nullptr) return tl::unexpected(r.at(node, key, "expected an array of strings"));
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    const auto& item = *array->get(i);
-    const std::string item_key = fmt::format("{}[{}]", key, i + 1);
-    auto s = read_string(r, item, item_key);
-    if (!s) return tl::unexpected(s.error());
-    if (s->empty()) return tl::unexpected(r.at(item, item_key, "a name cannot be empty"));
-    out.push_back(std::move(*s));
-  }
-  return out;
-}
-
-Expected<Decision> read_decision(const Reader& r, const toml::node& node, const std::string& key) {
-  auto s = read_string(r, node, key);
-  if (!s) return tl::unexpected(s.error());
-  if (auto d = decision_from_string(*s)) return *d;
-  return tl::unexpected(
-      r.at(node, key, fmt::format("'{}' is not a decision (expected allow, warn, approve or deny)", *s)));
-}
-
-// An [actions] table, global or per table.
-Expected<void> read_actions(const Reader& r, const toml::node& node, const std::string& prefix,
-                            const std::function<void(Action, Decision)>& set) {
-  const auto* table = node.as_table();
-  if (table == nullptr) return tl::unexpected(r.at(node, prefix, "expected a table of action = decision"));
-  for (const auto& [key, value] : *table) {
-    const std::string name(key.str());
-    const std::string dotted = prefix + "." + name;
-    auto action = sql::action_from_string(name);
-    if (!action) {
-      return tl::unexpected(r.at(value, dotted, fmt::format("'{}' is not an action (see `pgwarden policy show`)", name)));
-    }
-    if (*action == Action::parse_error) {
-      return tl::unexpected(r.at(value, dotted, "parse_error is set with [policy] on_parse_error"));
-    }
-    auto decision = read_decision(r, value, dotted);
-    if (!decision) return tl::unexpected(decision.error());
-    set(*action, *decision);
-  }
-  return {};
-}
 
 // The value of soft_delete must be one SQL expression.
 Expected<void> check_expression(const Reader& r, const toml::node& node, const std::string& key,
@@ -161,10 +64,8 @@ Expected<TableRule> read_table_rule(const Reader& r, const toml::table& table, c
   rule.line = static_cast<int>(table.source().begin.line);
   const auto* name = table.get("name");
   if (name == nullptr) return tl::unexpected(r.at(table, prefix + ".name", "missing (every [[tables]] entry names its tables)"));
-  auto pattern = read_string(r, *name, prefix + ".name");
-  if (!pattern) return tl::unexpected(pattern.error());
-  auto glob = Glob::compile(*pattern);
-  if (!glob) return tl::unexpected(r.at(*name, prefix + ".name", glob.error().message));
+  auto glob = read_glob(r, *name, prefix + ".name");
+  if (!glob) return tl::unexpected(glob.error());
   rule.name = std::move(*glob);
 
   for (const auto& [key, node] : table) {
@@ -242,14 +143,6 @@ Expected<std::vector<RuleLevel>> read_rule_levels(const Reader& r, const toml::n
                    static_cast<int>(where.column)});
   }
   return out;
-}
-
-Expected<Glob> read_glob(const Reader& r, const toml::node& node, const std::string& key) {
-  auto pattern = read_string(r, node, key);
-  if (!pattern) return tl::unexpected(pattern.error());
-  auto glob = Glob::compile(*pattern);
-  if (!glob) return tl::unexpected(r.at(node, key, glob.error().message));
-  return std::move(*glob);
 }
 
 Expected<LintFiles> read_lint_files(const Reader& r, const toml::table& table, const std::string& prefix) {
@@ -334,7 +227,7 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
   Policy policy = Policy::defaults();
   policy.name = "pgwarden policy";
   policy.source = r.source();
-  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "lint"}); !ok) {
+  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "profiles", "lint"}); !ok) {
     return tl::unexpected(ok.error());
   }
   if (const auto* node = doc.get("policy")) {
@@ -370,6 +263,11 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
       if (!rule) return tl::unexpected(rule.error());
       policy.tables.push_back(std::move(*rule));
     }
+  }
+  if (const auto* node = doc.get("profiles")) {
+    auto profiles = read_profiles(r, *node);
+    if (!profiles) return tl::unexpected(profiles.error());
+    policy.profiles = std::move(*profiles);
   }
   if (const auto* node = doc.get("lint")) {
     if (auto ok = read_lint_section(r, *node, policy.lint); !ok) return tl::unexpected(ok.error());

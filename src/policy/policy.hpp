@@ -3,7 +3,8 @@
 // In: a policy file (or the built-in defaults) and analyzed statements from `sql`.
 // Out: verdicts: per statement a decision, and per effect a finding with the action, the
 // object, a message that names the policy and cites its document, and a hint that is the
-// non-destructive alternative for that very statement.
+// non-destructive alternative for that very statement. For doors that know who is connected,
+// the [[profiles]] entries select a policy per connection (profile.hpp).
 // Never depends on files other than the policy file, on sockets, shells or output formats.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "common/glob.hpp"
+#include "policy/address_range.hpp"
 #include "sql/action.hpp"
 
 namespace pgwarden::policy {
@@ -45,6 +47,33 @@ struct TableRule {
   std::string hint;
   std::array<std::optional<Decision>, sql::k_action_count> actions{};
   int line = 0;  // where the entry starts in the policy file, for citations
+};
+
+// Which connections a [[profiles]] entry is for. Every list that is given must match (any of
+// its entries); an empty list was not given and matches everything.
+struct ProfileMatch {
+  std::vector<Glob> user;
+  std::vector<Glob> database;
+  std::vector<Glob> application_name;
+  std::vector<AddressRange> client_address;
+};
+
+// One key of a profile's `writable`: the tables it names may have rows changed; `columns` are
+// the only ones an UPDATE may set there (std::nullopt: "*", every column).
+struct WritableTable {
+  Glob name;
+  std::optional<std::vector<std::string>> columns;
+};
+
+// One [[profiles]] entry (docs/policy.md): a policy for the connections it matches.
+struct Profile {
+  std::string name;
+  ProfileMatch match;
+  std::array<std::optional<Decision>, sql::k_action_count> actions{};  // over [actions], under [[tables]]
+  std::optional<std::vector<WritableTable>> writable;  // given: rows of other tables are never changed
+  bool monitor = false;      // mode = "monitor": refusals become warnings that name what they were
+  bool replication = false;  // may open replication connections
+  int line = 0;              // where the entry starts in the policy file, for citations
 };
 
 // [lint]: how the lint door judges migrations beyond the policy's actions.
@@ -82,7 +111,13 @@ struct Policy {
   std::array<bool, sql::k_action_count> action_from_file{};  // set by [actions], not a default
   std::vector<std::string> immutable_columns;  // [columns] immutable, on every table
   std::vector<TableRule> tables;
+  std::vector<Profile> profiles;  // [[profiles]], in file order: the first that matches is used
   LintSettings lint;
+
+  // Set only in a policy derived for one profile (policy/profile.hpp, apply_profile): the
+  // profile whose actions, writable list and mode evaluate() applies. A policy loaded from a
+  // file has none: it judges connections that match no profile, and every other door.
+  std::optional<Profile> active_profile;
 
   // The built-in defaults of DESIGN.md, with no tables.
   static Policy defaults();

@@ -26,6 +26,10 @@ struct TableView {
   std::array<const TableRule*, sql::k_action_count> action_rule{};
 };
 
+// True when `glob` names the object: its bare name, or `resolved_schema.name`. The one rule for
+// every table glob of the file ([[tables]] names, a profile's writable keys).
+bool table_glob_matches(const Glob& glob, const sql::ObjectName& name, const std::string& resolved_schema);
+
 // `resolved_schema` is the schema PostgreSQL would use for the object.
 TableView match_tables(const Policy& policy, const sql::ObjectName& name, const std::string& resolved_schema);
 

@@ -4,10 +4,13 @@
 
 #include <optional>
 
+#include "policy_test_helpers.hpp"
 #include "sql/analyzer.hpp"
 
 using namespace pgwarden;
 using policy::Decision;
+using policy::testing::finding;
+using policy::testing::judge;
 using sql::Action;
 
 namespace {
@@ -34,24 +37,6 @@ policy::Policy ledger_policy() {
   sessions.actions[static_cast<std::size_t>(Action::delete_all)] = Decision::allow;
   p.tables = {ledger, users, sessions};
   return p;
-}
-
-// Judges a whole unit; returns every verdict.
-std::vector<policy::Verdict> judge(const std::string& text, const policy::Policy& p) {
-  policy::UnitState unit;
-  std::vector<policy::Verdict> out;
-  for (const auto& st : sql::analyze(text)) out.push_back(policy::evaluate(st, p, unit));
-  return out;
-}
-
-// A copy: the verdicts are often temporaries.
-std::optional<policy::Finding> finding(const std::vector<policy::Verdict>& vs, Action a) {
-  for (const auto& v : vs) {
-    for (const auto& f : v.findings) {
-      if (f.action == a) return f;
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace

@@ -10,20 +10,12 @@
 #include <unistd.h>
 
 #include "policy/presets.hpp"
+#include "policy_test_helpers.hpp"
 
 using namespace pgwarden;
 using policy::Decision;
+using policy::testing::load_error;
 using sql::Action;
-
-namespace {
-
-Error load_error(const std::string& text) {
-  auto p = policy::parse_policy(text, "team/pgwarden.toml");
-  EXPECT_FALSE(p) << "expected an error for:\n" << text;
-  return p ? Error{} : p.error();
-}
-
-}  // namespace
 
 TEST(LoadPolicy, TheDesignExampleLoads) {
   const auto p = policy::parse_policy(R"(

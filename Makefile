@@ -3,6 +3,7 @@
 BUILD_DIR ?= build
 PRESET    ?= release
 FUZZ_SECONDS ?= 60
+FUZZ_WIRE_SECONDS ?= 30
 
 .PHONY: all deps build run test unit fuzz bench format tidy clean
 
@@ -28,8 +29,9 @@ test: build
 
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build build-fuzz --target fuzz_analyze
+	cmake --build build-fuzz --target fuzz_analyze fuzz_wire
 	./scripts/run-fuzz.sh build-fuzz/fuzz_analyze $(FUZZ_SECONDS)
+	./scripts/run-fuzz.sh build-fuzz/fuzz_wire $(FUZZ_WIRE_SECONDS)
 
 bench: deps
 	cmake --preset release

@@ -12,6 +12,8 @@ packages=(
   postgresql-server-dev-15                           # its parse-node headers (src/sql/pg/nodes.hpp)
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libasio-dev libssl-dev                             # the proxy: Asio, TLS
+  libpq-dev postgresql-15                            # integration tests: a throwaway PostgreSQL 15 (scripts/pg-throwaway)
   nodejs                                             # runs tests/sarif/validate.mjs (SARIF schema check)
 )
 # npm installs that validator. Debian packages it apart from nodejs; NodeSource's nodejs ships it

@@ -15,5 +15,6 @@ void add_check(CLI::App& command, int& exit_code);
 void add_lint(CLI::App& command, int& exit_code);
 void add_init(CLI::App& command, int& exit_code);
 void add_policy(CLI::App& command, int& exit_code);
+void add_proxy(CLI::App& command, int& exit_code);
 
 }  // namespace pgwarden::cli

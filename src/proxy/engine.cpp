@@ -1,0 +1,23 @@
+#include "proxy/engine.hpp"
+
+namespace pgwarden::proxy {
+
+Engine::Engine(std::shared_ptr<const policy::Policy> policy)
+    : m_policies(std::move(policy)), m_base(std::make_shared<policy::Evaluator>(m_policies.base(), true)) {
+  for (std::size_t i = 0; i < m_policies.base()->profiles.size(); ++i) {
+    m_profiles.push_back(std::make_shared<policy::Evaluator>(m_policies.for_profile(i), true));
+  }
+}
+
+Admission Engine::admit(const ConnectionInfo& info, bool replication) const {
+  policy::ConnectionAttributes attrs{info.user, info.database, info.application, info.client_address, replication};
+  const policy::ConnectionPolicy chosen = m_policies.for_connection(attrs);
+  Admission a;
+  a.allowed = chosen.admitted;
+  a.why = chosen.refusal;
+  a.profile = chosen.profile;
+  a.evaluator = chosen.profile_index ? m_profiles[*chosen.profile_index] : m_base;
+  return a;
+}
+
+}  // namespace pgwarden::proxy

@@ -1,0 +1,29 @@
+// The immutable policy snapshot connections judge by: the policy with one derived policy per
+// [[profiles]] entry (policy::ProfiledPolicies), and one evaluator, with its verdict cache, for
+// each. A reload builds a new Engine and swaps it in; a connection picks it up before its next
+// message.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "policy/evaluator.hpp"
+#include "policy/profile.hpp"
+#include "proxy/session.hpp"
+
+namespace pgwarden::proxy {
+
+class Engine {
+ public:
+  explicit Engine(std::shared_ptr<const policy::Policy> policy);
+  // The evaluator and profile for a connection; refuses replication unless its profile allows it.
+  [[nodiscard]] Admission admit(const ConnectionInfo& info, bool replication) const;
+  [[nodiscard]] const policy::Policy& policy() const { return *m_policies.base(); }
+
+ private:
+  policy::ProfiledPolicies m_policies;
+  std::shared_ptr<policy::Evaluator> m_base;
+  std::vector<std::shared_ptr<policy::Evaluator>> m_profiles;  // index: Policy::profiles
+};
+
+}  // namespace pgwarden::proxy

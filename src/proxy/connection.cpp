@@ -207,6 +207,12 @@ awaitable<void> Connection::forward_cancel(std::string packet) {
 }
 
 awaitable<void> Connection::apply(Output& out) {
+  while (!out.lookups.empty() && !m_closed && m_proxy.lookup() != nullptr) {
+    // The session waits for the definitions of the routines its next message runs; what it
+    // decided before that message stays in `out`, in order.
+    co_await m_proxy.lookup()->fetch(m_session.info().database, std::exchange(out.lookups, {}));
+    m_session.resume(out);
+  }
   // The flags are one-shot; the buffers are drained below and keep their capacity.
   const bool start_tls = std::exchange(out.start_client_tls, false);
   const bool connect = std::exchange(out.connect_upstream, false);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -36,6 +38,54 @@ void write_record(const JudgeContext& context, const ConnectionInfo& connection,
   context.record->write(std::move(r));
 }
 
+// A routine body the message runs, and how it is reached.
+struct Body {
+  std::string reached;  // "calls purge_users()", "fires the triggers of users"
+  std::vector<sql::Statement> statements;
+  std::string error;    // the definition could not be read
+};
+
+constexpr int k_max_routine_depth = 3;
+constexpr std::size_t k_max_routine_keys = 64;
+
+// The bodies the statements run, from the catalog; `missing` gets what must be looked up first.
+void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection,
+                   const std::vector<sql::Statement>& statements, int depth, std::set<std::string>& seen,
+                   std::vector<Body>& bodies, std::vector<RoutineKey>& missing) {
+  std::vector<RoutineKey> keys;
+  for (const auto& st : statements) {
+    for (const auto& f : st.analysis->called_functions) keys.push_back({RoutineKey::Kind::function, f});
+    for (const auto& e : st.effects()) {
+      if (e.mutation != sql::Mutation::none && e.kind == sql::ObjectKind::table && !e.object.empty()) {
+        keys.push_back({RoutineKey::Kind::triggers, e.object.display()});
+      }
+    }
+  }
+  for (auto& key : keys) {
+    if (seen.size() >= k_max_routine_keys || !seen.insert(key.text()).second) continue;
+    const auto routines = context.catalog->find(connection.database, key);
+    if (!routines) {
+      missing.push_back(std::move(key));
+      continue;
+    }
+    const std::string reached = key.kind == RoutineKey::Kind::function
+                                    ? fmt::format("calls {}()", key.name)
+                                    : fmt::format("fires the triggers of {}", key.name);
+    if (!routines->error.empty()) {
+      // The definition could not be read: the body cannot be judged, so the call is not let through.
+      bodies.push_back({reached, {}, routines->error});
+      continue;
+    }
+    for (const auto& definition : routines->definitions) {
+      Body body{reached, context.analyzer->analyze(definition).all(), {}};
+      if (depth + 1 < k_max_routine_depth) {
+        gather_bodies(context, connection, body.statements, depth + 1, seen, bodies, missing);
+      }
+      bodies.push_back(std::move(body));
+    }
+  }
+}
+
 }  // namespace
 
 audit::Record connection_record(const ConnectionInfo& connection) {
@@ -66,6 +116,13 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
   sql::AnalyzeOptions options;
   options.standard_conforming_strings = standard_conforming_strings;
   const sql::Statements statements = context.analyzer->analyze(text, options);
+
+  std::vector<Body> bodies;
+  if (context.catalog != nullptr) {
+    std::set<std::string> seen;
+    gather_bodies(context, connection, statements.all(), 0, seen, bodies, out.lookups);
+    if (!out.lookups.empty()) return out;
+  }
 
   // Judge on a copy only when the message may change the unit: most messages change nothing, and
   // then the session's own state is judged directly.
@@ -109,6 +166,54 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
     context.metrics->observe_judge(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
+  // The routines it runs: a refused body refuses the statement that runs it.
+  if (refused_at == nullptr && !bodies.empty() && !statements.empty()) {
+    std::optional<policy::Finding> refusing;
+    std::string reached;
+    policy::UnitState scratch_unit = state;  // what a body creates is not the session's
+    for (const auto& body : bodies) {
+      if (!body.error.empty()) {
+        policy::Finding f;
+        f.action = sql::Action::destructive_function;
+        f.decision = policy::Decision::deny;
+        f.rule = "routines whose definition cannot be read are refused";
+        f.message = "pgwarden could not read its definition (" + body.error + ")";
+        f.detail = "The proxy judges the bodies of the functions a statement calls and of the triggers it fires; "
+                   "a body it cannot read cannot be judged.";
+        f.hint = "Check the proxy's lookup connection (`lookup` in the proxy config).";
+        refusing = std::move(f);
+      }
+      for (const auto& st : body.statements) {
+        if (refusing) break;
+        const auto verdict = evaluator.evaluate(st, scratch_unit);
+        for (const auto& f : verdict->findings) {
+          if (f.via != sql::Via::direct && policy::refuses(f.decision)) {
+            refusing = f;
+            break;
+          }
+        }
+      }
+      if (refusing) {
+        reached = body.reached;
+        break;
+      }
+    }
+    if (refusing) {
+      refusing->message = fmt::format("the statement {}; its body: {}", reached, refusing->message);
+      if (context.metrics != nullptr) context.metrics->refusal(static_cast<std::size_t>(refusing->action));
+      policy::Verdict v;
+      v.decision = refusing->decision;
+      v.findings.push_back(*refusing);
+      write_record(context, connection, statements[0], v, true);
+      out.refused = true;
+      out.refusal.message = fmt::format("pgwarden: {}: {}", sql::to_string(refusing->action), refusing->message);
+      out.refusal.detail = refusing->detail;
+      out.refusal.hint = refusing->hint;
+      out.refusal.position = character_position(text, statements[0].location.offset);
+      return out;
+    }
+  }
+
   if (refused_at != nullptr) {
     const policy::Finding* f = deciding_finding(*refused_verdict);
     out.refused = true;
@@ -121,6 +226,18 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
     }
     out.refusal.position = character_position(text, at);
     return out;
+  }
+  if (context.catalog != nullptr) {
+    // A routine or trigger changed through the proxy: what the catalog knows of this database is
+    // out of date.
+    for (const auto& st : statements) {
+      for (const auto& e : st.effects()) {
+        if (e.via == sql::Via::direct && (e.kind == sql::ObjectKind::function || e.kind == sql::ObjectKind::procedure ||
+                                          e.kind == sql::ObjectKind::trigger)) {
+          context.catalog->invalidate(connection.database);
+        }
+      }
+    }
   }
   if (may_change) {
     out.unit_before = std::make_shared<const policy::UnitState>(std::move(unit));

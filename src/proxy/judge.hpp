@@ -2,6 +2,10 @@
 // verdict for the whole message out, with the refusal PostgreSQL-style (message, detail, hint,
 // position) and a record of every refused or warned statement.
 //
+// The routines a message runs without naming them (user functions it calls, triggers on the
+// tables it writes to, up to a depth of three) are judged too, from the catalog: when one is not
+// cached yet, the judgement asks for a lookup instead (Judgement::lookups).
+//
 // A message is judged whole: the statements of a simple Query run as one unit on the server, so
 // one refused statement refuses the message and nothing of it is sent. The unit state (tables
 // the session created or renamed) is updated only when the whole message is allowed; a refused
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "audit/record.hpp"
+#include "proxy/catalog.hpp"
 #include "policy/evaluator.hpp"
 #include "proxy/replies.hpp"
 #include "sql/analyzer.hpp"
@@ -34,6 +39,8 @@ struct ConnectionInfo {
 };
 
 struct Judgement {
+  // Not judged yet: the routines the message runs must be looked up first (then judge again).
+  std::vector<RoutineKey> lookups;
   bool refused = false;
   RefusalText refusal;          // when refused
   // An allowed statement created or renamed something: the unit state before it, to go back to
@@ -46,6 +53,7 @@ struct JudgeContext {
   sql::Analyzer* analyzer = nullptr;
   audit::RecordSink* record = nullptr;  // null: no record configured
   Metrics* metrics = nullptr;           // null: not counted
+  RoutineCatalog* catalog = nullptr;    // null: routine bodies are not looked up
 };
 
 // Judges `text` as one unit of the session. `unit` is updated when the message is allowed.

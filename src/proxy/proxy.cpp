@@ -55,6 +55,10 @@ Expected<std::unique_ptr<Proxy>> Proxy::create(ProxyConfig config) {
     if (!sink) return tl::unexpected(sink.error());
     p->m_record = std::move(*sink);
   }
+  if (!c.lookup.empty()) {
+    p->m_catalog = std::make_unique<RoutineCatalog>();
+    p->m_lookup = std::make_unique<RoutineLookup>(c.lookup, *p->m_catalog, *p->m_metrics);
+  }
   if (!c.tls_cert.empty()) {
     p->m_client_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     asio::error_code ec;
@@ -89,7 +93,7 @@ std::shared_ptr<const Engine> Proxy::engine() const {
 }
 
 JudgeContext Proxy::judge_context() {
-  return JudgeContext{m_analyzer.get(), m_record.get(), m_metrics.get()};
+  return JudgeContext{m_analyzer.get(), m_record.get(), m_metrics.get(), m_catalog.get()};
 }
 
 Admission Proxy::admit(const ConnectionInfo& info, bool replication) {
@@ -142,6 +146,10 @@ Expected<void> Proxy::start() {
   watch_signals();
   for (auto& ctx : m_contexts) {
     m_threads.emplace_back([c = ctx.get()] { c->run(); });
+  }
+  if (!m_lookup) {
+    log::warn("no lookup connection configured: calls of user functions and triggers are judged by the "
+              "statement alone, not by the routine's body (set `lookup`, e.g. --lookup \"user=pgwarden\")");
   }
   for (const auto& e : endpoints()) log::info("listening", {{"address", fmt::format("{}:{}", e.address().to_string(), e.port())}});
   if (m_admin) {
@@ -290,6 +298,7 @@ void Proxy::stop() {
     });
   }
   for (auto& w : m_work) w.reset();
+  if (m_lookup) m_lookup->stop();
 }
 
 void Proxy::wait() {

@@ -18,6 +18,7 @@
 #include "common/error.hpp"
 #include "proxy/config.hpp"
 #include "proxy/engine.hpp"
+#include "proxy/lookup.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/session.hpp"
 
@@ -56,6 +57,7 @@ class Proxy {
   Admission admit(const ConnectionInfo& info, bool replication);
   [[nodiscard]] std::uint64_t policy_generation() const { return m_generation.load(std::memory_order_acquire); }
   Metrics& metrics() { return *m_metrics; }
+  RoutineLookup* lookup() { return m_lookup.get(); }
   [[nodiscard]] bool draining() const { return m_draining.load(std::memory_order_acquire); }
   void connection_closed(std::uint64_t id);
 
@@ -69,6 +71,8 @@ class Proxy {
   std::unique_ptr<Metrics> m_metrics;
   std::unique_ptr<sql::Analyzer> m_analyzer;
   std::unique_ptr<audit::RecordSink> m_record;
+  std::unique_ptr<RoutineCatalog> m_catalog;
+  std::unique_ptr<RoutineLookup> m_lookup;  // null: routine bodies are not looked up
   std::unique_ptr<asio::ssl::context> m_client_tls;
   std::unique_ptr<asio::ssl::context> m_upstream_tls;
 

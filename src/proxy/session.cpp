@@ -76,6 +76,10 @@ void Session::on_client_data(std::string_view data, Output& out) {
     client_startup(out);
     return;
   }
+  if (m_blocked) {
+    m_client_in.append(data);
+    return;
+  }
   Input in(m_client_in, data);
   while (m_phase != Phase::closed) {
     if (m_client_stream > 0) {  // the rest of a CopyData body
@@ -101,10 +105,20 @@ void Session::on_client_data(std::string_view data, Output& out) {
       continue;
     }
     if (rest.size() < h.size) break;
+    const Step step = client_message(h.type, rest.substr(wire::k_typed_header, h.length - 4), out);
+    if (step == Step::closed) return;
+    if (step == Step::blocked) {
+      m_blocked = true;  // this message and what follows wait for the lookups
+      break;
+    }
     in.consume(h.size);
-    if (!client_message(h.type, rest.substr(wire::k_typed_header, h.length - 4), out)) return;
   }
   in.finish();
+}
+
+void Session::resume(Output& out) {
+  m_blocked = false;
+  on_client_data({}, out);
 }
 
 void Session::client_startup(Output& out) {
@@ -217,22 +231,26 @@ void Session::refuse(const RefusalText& text, bool ends_with_sync, Output& out) 
                                std::chrono::steady_clock::now()});
 }
 
-bool Session::client_message(char type, std::string_view body, Output& out) {
-  if (m_discarding && type != 'S' && type != 'X') return true;
+Session::Step Session::client_message(char type, std::string_view body, Output& out) {
+  if (m_discarding && type != 'S' && type != 'X') return Step::next;
   const auto malformed = [&](std::string_view what) {
     fatal(protocol_violation, what, out);
-    return false;
+    return Step::closed;
   };
   if (m_phase == Phase::authenticating && type == 'p') {  // password / SASL: relayed unchanged
     forward(type, body, Expect::execute, out);
     m_expected.pop_back();  // no response of its own
-    return true;
+    return Step::next;
   }
   switch (type) {
     case 'Q': {
       const auto text = wire::decode_query(body);
       if (!text) return malformed("malformed Query message");
       Judgement j = judge(m_context, *m_evaluator, m_info, *text, m_standard_strings, m_unit);
+      if (!j.lookups.empty()) {
+        out.lookups = std::move(j.lookups);
+        return Step::blocked;
+      }
       if (j.refused) {
         if (m_phase == Phase::ready && m_expected.empty() && m_status == 'I') {
           // Nothing in flight and no transaction: what the server would answer, without asking it.
@@ -241,15 +259,19 @@ bool Session::client_message(char type, std::string_view body, Output& out) {
         } else {
           refuse(j.refusal, true, out);
         }
-        return true;
+        return Step::next;
       }
       forward(type, body, Expect::query, out, std::move(j.unit_before));
-      return true;
+      return Step::next;
     }
     case 'P': {
       const auto parse = wire::decode_parse(body);
       if (!parse) return malformed("malformed Parse message");
       Judgement j = judge(m_context, *m_evaluator, m_info, parse->query, m_standard_strings, m_unit);
+      if (!j.lookups.empty()) {
+        out.lookups = std::move(j.lookups);
+        return Step::blocked;
+      }
       const std::string name(parse->statement);
       if (j.refused) {
         // The server keeps its old unnamed statement when this Parse never reaches it; a later
@@ -261,7 +283,7 @@ bool Session::client_message(char type, std::string_view body, Output& out) {
           m_refused_statements[name] = j.refusal;
         }
         refuse(j.refusal, false, out);
-        return true;
+        return Step::next;
       }
       if (name.empty()) {
         m_unnamed_refused = false;
@@ -269,39 +291,39 @@ bool Session::client_message(char type, std::string_view body, Output& out) {
         m_refused_statements.erase(name);
       }
       forward(type, body, Expect::parse, out, std::move(j.unit_before));
-      return true;
+      return Step::next;
     }
     case 'B': {
       const auto bind = wire::decode_bind(body);
       if (!bind) return malformed("malformed Bind message");
       if (bind->statement.empty() && m_unnamed_refused) {
         refuse(m_unnamed_refusal, false, out);
-        return true;
+        return Step::next;
       }
       if (!bind->statement.empty()) {
         const auto it = m_refused_statements.find(std::string(bind->statement));
         if (it != m_refused_statements.end()) {
           const RefusalText text = it->second;
           refuse(text, false, out);
-          return true;
+          return Step::next;
         }
       }
       forward(type, body, Expect::bind, out);
-      return true;
+      return Step::next;
     }
     case 'D': {
       const auto target = wire::decode_target(body);
       if (!target) return malformed("malformed Describe message");
       if (target->kind == 'S' && target->name.empty() && m_unnamed_refused) {
         refuse(m_unnamed_refusal, false, out);
-        return true;
+        return Step::next;
       }
       forward(type, body, Expect::describe, out);
-      return true;
+      return Step::next;
     }
     case 'E':
       forward(type, body, Expect::execute, out);
-      return true;
+      return Step::next;
     case 'C': {
       const auto target = wire::decode_target(body);
       if (!target) return malformed("malformed Close message");
@@ -313,35 +335,35 @@ bool Session::client_message(char type, std::string_view body, Output& out) {
         }
       }
       forward(type, body, Expect::close, out);
-      return true;
+      return Step::next;
     }
     case 'S':
       m_discarding = false;
       forward(type, body, Expect::sync, out);
-      return true;
+      return Step::next;
     case 'F': {
       const auto call = wire::decode_function_call(body);
       if (!call) return malformed("malformed FunctionCall message");
       const Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, m_standard_strings, m_unit);
       if (j.refused) {
         refuse(j.refusal, true, out);
-        return true;
+        return Step::next;
       }
       forward(type, body, Expect::query, out);
-      return true;
+      return Step::next;
     }
     case 'H':  // Flush: the server sends what it has; no response of its own
     case 'c':  // CopyDone
     case 'f':  // CopyFail
       forward(type, body, Expect::execute, out);
       m_expected.pop_back();
-      return true;
+      return Step::next;
     case 'X':
       forward(type, body, Expect::execute, out);
       m_expected.pop_back();
       out.close = true;
       m_phase = Phase::closed;
-      return false;
+      return Step::closed;
     default:
       return malformed(std::string("unknown message type ") + (type >= 0x20 && type < 0x7f ? std::string(1, type) : "?"));
   }

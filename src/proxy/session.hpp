@@ -48,6 +48,9 @@ struct Output {
   bool start_client_tls = false;  // send to_client ('S'), then run the TLS handshake with the client
   bool connect_upstream = false;  // the startup packet is in to_server: open the server connection
   std::string cancel_request;     // forward these bytes on a new server connection, close the client
+  // Look these routines up (RoutineCatalog), then call Session::resume: the session holds the
+  // client's messages from the one that needs them on.
+  std::vector<RoutineKey> lookups;
   bool close = false;             // send to_client, then close both sides
 };
 
@@ -68,6 +71,8 @@ class Session {
   void on_server_data(std::string_view data, Output& out);
   // The client's TLS handshake is done; the next bytes are the startup packet, encrypted.
   void on_client_tls_ready() { m_awaiting_tls = false; }
+  // The lookups the last call asked for are in the catalog (or failed there): go on.
+  void resume(Output& out);
   // The server connection failed or closed.
   void on_server_lost(std::string_view why, Output& out);
 
@@ -100,7 +105,8 @@ class Session {
 
   void client_startup(Output& out);
   void client_messages(Output& out);
-  bool client_message(char type, std::string_view body, Output& out);  // false: stop (closed)
+  enum class Step : unsigned char { next, blocked, closed };
+  Step client_message(char type, std::string_view body, Output& out);
   void refuse(const RefusalText& text, bool ends_with_sync, Output& out);
   void forward(char type, std::string_view body, Expect expect, Output& out,
                std::shared_ptr<const policy::UnitState> unit_before = nullptr);
@@ -126,6 +132,7 @@ class Session {
   char m_status = 'I';
   bool m_standard_strings = true;
   bool m_discarding = false;       // after a refusal: drop client messages until Sync
+  bool m_blocked = false;          // waiting for routine lookups (Output::lookups)
   bool m_unnamed_refused = false;  // the last unnamed Parse was refused
   std::unordered_map<std::string, RefusalText> m_refused_statements;  // named statements judged refused
   RefusalText m_unnamed_refusal;

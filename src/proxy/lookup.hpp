@@ -1,0 +1,46 @@
+// The proxy's own connections to the server for reading routine definitions (RoutineCatalog).
+// libpq is blocking, so lookups run on a thread of their own, one connection per database, and
+// the session that asked waits for them (only that session: the others go on).
+//
+// The lookup connection authenticates with its own settings (`lookup` in the proxy config, libpq
+// keywords without dbname), because the proxy relays the clients' authentication and never
+// learns their passwords. It needs to read pg_proc and pg_trigger, nothing more.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "proxy/catalog.hpp"
+#include "proxy/metrics.hpp"
+
+namespace pgwarden::proxy {
+
+class RoutineLookup {
+ public:
+  RoutineLookup(std::string conninfo, RoutineCatalog& catalog, Metrics& metrics);
+  ~RoutineLookup();
+  RoutineLookup(const RoutineLookup&) = delete;
+  RoutineLookup& operator=(const RoutineLookup&) = delete;
+
+  // Looks `keys` up in `database` and stores every answer (or its failure) in the catalog; the
+  // awaiting coroutine resumes on its own executor.
+  asio::awaitable<void> fetch(std::string database, std::vector<RoutineKey> keys);
+
+  void stop();
+
+ private:
+  struct Connections;
+  Routines look_up(const std::string& database, const RoutineKey& key);
+
+  std::string m_conninfo;
+  RoutineCatalog& m_catalog;
+  Metrics& m_metrics;
+  asio::thread_pool m_pool{1};
+  std::unique_ptr<Connections> m_connections;  // touched only on m_pool's thread
+};
+
+}  // namespace pgwarden::proxy

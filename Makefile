@@ -5,7 +5,7 @@ PRESET    ?= release
 FUZZ_SECONDS ?= 60
 FUZZ_WIRE_SECONDS ?= 30
 
-.PHONY: all deps build run test unit fuzz bench format tidy clean
+.PHONY: all deps build run tour test unit fuzz bench bench-proxy format tidy clean
 
 all: build
 
@@ -18,8 +18,12 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json | deps
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR)
 
-# The main job on an embedded default: a guided demo of `pgwarden check`.
+# The main job on an embedded default: a throwaway PostgreSQL 15 guarded by `pgwarden proxy`.
 run: build
+	@./scripts/demo-proxy.sh $(BUILD_DIR)/pgwarden
+
+# The tour of the other doors: `pgwarden check` on examples/, then `pgwarden lint`.
+tour: build
 	@./scripts/demo.sh $(BUILD_DIR)/pgwarden
 
 # Every test: unit and corpus tests (ctest), then the fuzz target for a bounded time.
@@ -38,6 +42,13 @@ bench: deps
 	cmake --build $(BUILD_DIR) --target bench_analyze bench_lint
 	$(BUILD_DIR)/bench_analyze
 	$(BUILD_DIR)/bench_lint
+
+# The proxy benchmark (bench/proxy/run.sh): pgbench against a throwaway PostgreSQL 15 directly,
+# through PgBouncer and through `pgwarden proxy`, interleaved, medians and ratios in one run.
+# About 15 minutes (BENCH_SECONDS=10 BENCH_REPEAT=3 by default), so `bench` does not run it.
+bench-proxy: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target pgwarden
+	PGWARDEN=$(abspath $(BUILD_DIR))/pgwarden ./bench/proxy/run.sh
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -15,10 +15,12 @@ std::uint64_t next_id() {
 Evaluator::Evaluator(std::shared_ptr<const Policy> policy, bool keep_verdicts)
     : m_policy(std::move(policy)), m_keep(keep_verdicts), m_id(next_id()) {}
 
-std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit) {
+std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit, bool* cached) {
   const bool keep = m_keep && unit.empty();
+  if (cached != nullptr) *cached = false;
   if (keep) {
     if (auto kept = statement.analysis->derived.get(m_id)) {
+      if (cached != nullptr) *cached = true;
       unit.record(statement, *m_policy);
       return std::static_pointer_cast<const Verdict>(kept);
     }

@@ -24,7 +24,8 @@ class Evaluator {
 
   // Same result as policy::evaluate(statement, policy(), unit), including what it records in
   // `unit`. The verdict is shared with the cache and immutable: a hit costs a lookup, not a copy.
-  std::shared_ptr<const Verdict> evaluate(const sql::Statement& statement, UnitState& unit);
+  // `cached`, when given, says whether the verdict was a kept one (for the proxy's metrics).
+  std::shared_ptr<const Verdict> evaluate(const sql::Statement& statement, UnitState& unit, bool* cached = nullptr);
 
   [[nodiscard]] const Policy& policy() const { return *m_policy; }
 

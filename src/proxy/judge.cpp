@@ -64,6 +64,7 @@ void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection
   for (auto& key : keys) {
     if (seen.size() >= k_max_routine_keys || !seen.insert(key.text()).second) continue;
     const auto routines = context.catalog->find(connection.database, key);
+    if (routines && context.metrics != nullptr) context.metrics->function_lookup(LookupResult::hit);
     if (!routines) {
       missing.push_back(std::move(key));
       continue;
@@ -139,7 +140,15 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
   const sql::Statement* refused_at = nullptr;
   const policy::Verdict* refused_verdict = nullptr;
   for (const auto& st : statements) {
-    auto verdict = evaluator.evaluate(st, state);
+    bool cached = false;
+    auto verdict = evaluator.evaluate(st, state, &cached);
+    if (context.metrics != nullptr) {
+      if (cached) {
+        context.metrics->cache_hit();
+      } else {
+        context.metrics->cache_miss();
+      }
+    }
     if (refused_at == nullptr && policy::refuses(verdict->decision)) {
       refused_at = &st;
       refused_verdict = verdict.get();

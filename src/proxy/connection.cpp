@@ -128,7 +128,7 @@ awaitable<void> Connection::flush_client() {
     co_return;
   }
   m_client_writing = true;
-  std::string writing;
+  std::string& writing = m_client_spare;  // two buffers that trade places keep their capacity
   while (!m_client_out.empty() && !m_closed) {
     writing.swap(m_client_out);
     m_client_out.clear();

@@ -51,6 +51,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer m_client_drained;  // wakes a writer waiting for the client queue to drain
   Session m_session;
   std::string m_client_out;     // waiting to be written to the client
+  std::string m_client_spare;   // being written to the client
   bool m_client_writing = false;
   bool m_closed = false;
   bool m_draining = false;

@@ -1,5 +1,8 @@
 #include "sql/analyzer.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "common/lru_cache.hpp"
 #include "common/source_position.hpp"
 #include "sql/pg/analyze_chunk.hpp"
@@ -40,14 +43,37 @@ struct InputEqual {
   bool operator()(const std::string& a, const InputKey& b) const { return same(input_key_of(a), b); }
 };
 
+// A one-statement chunk whose analysis no constant's value can change, kept by its literal
+// shape (split.hpp): another chunk of the same shape gets the same analysis without a parse.
+struct ShapedChunk {
+  std::size_t chunk_size = 0;  // of the chunk that was parsed; the statement's length follows it
+  pg::ChunkStatement statement;
+};
+
+// Whether any constant's value could change this analysis. A read of tables with no function
+// call at all, nothing hidden (no CTE writes, rules, PREPARE, EXPLAIN ANALYZE, routine bodies)
+// and no schema change reads the same tables whatever its constants say. Anything else may
+// depend on a value: set_config('session_replication_role', ...), SET, a DO body in a string,
+// `WHERE 1 = 1` deciding whether a DELETE filters.
+bool literal_insensitive(const Analysis& a) {
+  if (!a.error.empty() || a.limit_exceeded || a.calls_functions || !a.called_functions.empty() || !a.changes.empty()) {
+    return false;
+  }
+  for (const auto& e : a.effects) {
+    if (e.action != Action::read || e.via != Via::direct) return false;
+  }
+  return !a.effects.empty();
+}
+
 }  // namespace
 
 struct Analyzer::Caches {
-  explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity) {}
+  explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity), shapes(capacity) {}
   LruCache<std::string, std::vector<Statement>, InputHash, InputEqual> inputs;
   // libpg_query always lexes with standard_conforming_strings on; the splitter has already
   // applied the unit's setting when it cut the chunk, so the chunk text alone is the key.
   LruCache<std::string, ChunkResult> chunks;
+  LruCache<std::string, ShapedChunk> shapes;  // by literal shape, standard_conforming_strings on only
 };
 
 Analyzer::Analyzer(std::size_t cache_capacity)
@@ -71,19 +97,56 @@ std::vector<Statement> over_the_limit(std::string_view text) {
   return out;
 }
 
-// Split, then each chunk from `chunks` (when given) or parsed and transformed.
-std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions options,
-                                    LruCache<std::string, ChunkResult>* chunks) {
+bool mentions_conforming_strings(std::string_view text) {
+  constexpr std::string_view k_name = "standard_conforming_strings";
+  const auto it = std::search(text.begin(), text.end(), k_name.begin(), k_name.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+  return it != text.end();
+}
+
+// The chunk's statements from the caches when they have them, else parsed and transformed (and
+// then kept). `shaped` is set when they came by literal shape.
+std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk_text, const Chunk& chunk,
+                                                        bool standard_strings, Analyzer::Caches* caches,
+                                                        bool& shaped) {
+  if (caches == nullptr) return std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
+  if (auto hit = caches->chunks.find(chunk_text)) return hit;
+  const std::string shape = standard_strings ? literal_shape(chunk_text) : std::string();
+  if (!shape.empty()) {
+    if (auto same = caches->shapes.find(shape)) {
+      // Same statement, other constants: only the statement's length moves with theirs.
+      pg::ChunkStatement st = same->statement;
+      st.length = st.length + chunk_text.size() - same->chunk_size;
+      shaped = true;
+      return std::make_shared<const ChunkResult>(ChunkResult{std::move(st)});
+    }
+  }
+  auto result = std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
+  if (!shape.empty() && result->size() == 1 && literal_insensitive(*result->front().analysis)) {
+    // Kept by shape only: the next chunk of this shape will have other constants, not this text.
+    caches->shapes.insert(shape, std::make_shared<const ShapedChunk>(ShapedChunk{chunk_text.size(), result->front()}));
+    shaped = true;
+    return result;
+  }
+  caches->chunks.insert(chunk_text, result);
+  return result;
+}
+
+// Split, then each chunk from the caches (when given) or parsed and transformed. `shaped` is
+// set when a chunk came by (or was kept by) its literal shape: the input is then one of many
+// that differ in their constants, not worth keeping whole.
+std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions options, Analyzer::Caches* caches,
+                                    bool& shaped) {
   std::vector<Statement> out;
   const LineIndex lines(text);
   SplitOptions split{options.standard_conforming_strings, options.psql_meta_commands};
+  // Shapes are read with standard_conforming_strings on: not for a text that reads strings
+  // otherwise or may switch how it reads them.
+  const bool shapes_apply = options.standard_conforming_strings && !mentions_conforming_strings(text);
   for (const Chunk& chunk : split_statements(text, split)) {
     const std::string chunk_text(text.substr(chunk.begin, chunk.end - chunk.begin));
-    std::shared_ptr<const ChunkResult> result = chunks != nullptr ? chunks->find(chunk_text) : nullptr;
-    if (!result) {
-      result = std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
-      if (chunks != nullptr) chunks->insert(chunk_text, result);
-    }
+    const auto result = analyze_chunk_cached(chunk_text, chunk, shapes_apply, caches, shaped);
     for (const auto& st : *result) {
       const std::size_t offset = chunk.begin + st.offset;
       const SourcePosition pos = lines.position(offset);
@@ -105,15 +168,16 @@ Statements Analyzer::analyze(std::string_view text, AnalyzeOptions options) {
   if (cache_input) {
     if (auto hit = m_caches->inputs.find(key)) return Statements(std::move(hit));
   }
-  auto out = std::make_shared<const std::vector<Statement>>(
-      analyze_text(text, options, m_caches ? &m_caches->chunks : nullptr));
-  if (cache_input) m_caches->inputs.insert(std::string(key.options, 2) + std::string(text), out);
+  bool shaped = false;
+  auto out = std::make_shared<const std::vector<Statement>>(analyze_text(text, options, m_caches.get(), shaped));
+  if (cache_input && !shaped) m_caches->inputs.insert(std::string(key.options, 2) + std::string(text), out);
   return Statements(std::move(out));
 }
 
 std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options) {
   if (text.size() > k_max_input_bytes) return over_the_limit(text);
-  return analyze_text(text, options, nullptr);
+  bool shaped = false;
+  return analyze_text(text, options, nullptr, shaped);
 }
 
 }  // namespace pgwarden::sql

@@ -61,8 +61,9 @@ class Analyzer {
 
   [[nodiscard]] Statements analyze(std::string_view text, AnalyzeOptions options = {});
 
+  struct Caches;  // opaque: analyzer.cpp
+
  private:
-  struct Caches;
   std::unique_ptr<Caches> m_caches;  // null without a cache
 };
 

@@ -72,7 +72,9 @@ struct Nesting {
 
 class Splitter {
  public:
-  Splitter(std::string_view text, SplitOptions& options) : m_text(text), m_options(options) {}
+  Splitter(std::string_view text, SplitOptions& options,
+           std::vector<std::pair<std::size_t, std::size_t>>* literals = nullptr)
+      : m_text(text), m_options(options), m_literals(literals) {}
 
   std::vector<Chunk> run() {
     while (m_pos < m_text.size()) step();
@@ -133,7 +135,9 @@ class Splitter {
       return;
     }
     if (c == '\'') {
+      const std::size_t start = m_pos;
       skip_string(!m_options.standard_conforming_strings);
+      record_string(start, m_pos);
       return;
     }
     if (c == '"') {
@@ -146,6 +150,8 @@ class Splitter {
       return;
     }
     if (std::isdigit(c) != 0) {
+      // Not the number of a parameter ($1), which is part of its token.
+      if (m_literals != nullptr && !(m_pos > 0 && m_text[m_pos - 1] == '$')) record_literal(m_pos, numeric_end(m_pos));
       while (m_pos < m_text.size() && (is_ident_char(static_cast<unsigned char>(m_text[m_pos])) ||
                                        m_text[m_pos] == '.')) {
         ++m_pos;
@@ -161,6 +167,50 @@ class Splitter {
       return;
     }
     ++m_pos;  // other punctuation
+  }
+
+  // A plain '...' string is a constant for literal_shape only when it is terminated and plain
+  // ASCII: its value then cannot make the statement fail to lex or parse. Anything else makes
+  // the whole chunk unshaped (an empty range is recorded as the marker).
+  void record_string(std::size_t begin, std::size_t end) {
+    if (m_literals == nullptr) return;
+    const std::string_view s = m_text.substr(begin, end - begin);
+    bool plain = s.size() >= 2 && s.back() == '\'';
+    for (const char ch : s) plain = plain && static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7f;
+    if (!plain) {
+      m_unshaped = true;
+      return;
+    }
+    record_literal(begin, end);
+  }
+
+  void record_literal(std::size_t begin, std::size_t end) {
+    if (m_literals == nullptr || end <= begin) return;
+    // The exponent of 1.5e-3 is scanned again as a token of its own: it is inside the constant.
+    if (!m_literals->empty() && begin < m_literals->back().second) return;
+    m_literals->emplace_back(begin, end);
+  }
+
+  // Where PostgreSQL's lexer ends the numeric constant at `p`: digits [. digits] [e [+-] digits].
+  // What follows (an identifier glued to it, as in `1from`) is another token, kept in a shape.
+  [[nodiscard]] std::size_t numeric_end(std::size_t p) const {
+    const auto digit = [&](std::size_t i) {
+      return i < m_text.size() && std::isdigit(static_cast<unsigned char>(m_text[i])) != 0;
+    };
+    while (digit(p)) ++p;
+    if (p < m_text.size() && m_text[p] == '.' && !(p + 1 < m_text.size() && m_text[p + 1] == '.')) {
+      ++p;
+      while (digit(p)) ++p;
+    }
+    if (p < m_text.size() && (m_text[p] == 'e' || m_text[p] == 'E')) {
+      std::size_t q = p + 1;
+      if (q < m_text.size() && (m_text[q] == '+' || m_text[q] == '-')) ++q;
+      if (digit(q)) {
+        p = q;
+        while (digit(p)) ++p;
+      }
+    }
+    return p;
   }
 
   [[nodiscard]] char peek(std::size_t ahead) const {
@@ -373,12 +423,34 @@ class Splitter {
   Nesting m_nesting;
   Chunk m_last;
   std::vector<Chunk> m_chunks;
+  std::vector<std::pair<std::size_t, std::size_t>>* m_literals;  // literal_shape: where constants are
+
+ public:
+  bool m_unshaped = false;  // literal_shape: a constant whose value could matter to the lexer
 };
 
 }  // namespace
 
 std::vector<Chunk> split_statements(std::string_view text, SplitOptions& options) {
   return Splitter(text, options).run();
+}
+
+std::string literal_shape(std::string_view chunk) {
+  std::vector<std::pair<std::size_t, std::size_t>> literals;
+  SplitOptions options;  // standard_conforming_strings on
+  Splitter splitter(chunk, options, &literals);
+  splitter.run();
+  if (literals.empty() || splitter.m_unshaped || !options.standard_conforming_strings) return {};
+  std::string shape;
+  shape.reserve(chunk.size());
+  std::size_t at = 0;
+  for (const auto& [begin, end] : literals) {
+    shape.append(chunk.substr(at, begin - at));
+    shape.push_back('\x01');
+    at = end;
+  }
+  shape.append(chunk.substr(at));
+  return shape;
 }
 
 }  // namespace pgwarden::sql

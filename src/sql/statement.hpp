@@ -48,6 +48,7 @@ struct Analysis {
   std::string error;            // parse_error: what PostgreSQL's parser said
   std::size_t error_offset = 0; // parse_error: byte offset in the statement text
   std::vector<std::string> called_functions;  // user functions the statement calls (qualified)
+  bool calls_functions = false;  // any function call at all, built in or not (see literal_shape)
   bool limit_exceeded = false;  // refused for size or nesting, whatever on_parse_error says
   std::vector<SchemaChange> changes;  // what a top-level DDL or utility statement changes, how
   DerivedSlot derived;          // not part of the analysis: see DerivedSlot

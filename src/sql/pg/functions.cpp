@@ -70,6 +70,7 @@ std::string constant_text(const Node* n) {
 
 void function_call(Context& ctx, const FuncCall* call) {
   if (call == nullptr || call->funcname == NIL) return;
+  ctx.out.calls_functions = true;
   const ObjectName name = name_of_list(call->funcname);
   if (const auto* d = find_destructive(name.name)) {
     ctx.add(Action::destructive_function, d->kind, name, lower(name.name) + "()");

@@ -157,6 +157,7 @@ void analyze_body_text(Context& ctx, std::string_view body) {
         ctx.add(Action::parse_error, ObjectKind::none, {}, "routine body: " + st.analysis->error);
       }
       for (const auto& f : st.analysis->called_functions) ctx.out.called_functions.push_back(f);
+      ctx.out.calls_functions = ctx.out.calls_functions || st.analysis->calls_functions;
     }
   }
 }

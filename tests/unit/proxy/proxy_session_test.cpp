@@ -270,8 +270,9 @@ TEST_F(ProxySession, PasswordAuthenticationIsRelayed) {
        {std::pair{"md5user", "md5pass"}, std::pair{"scramuser", "scrampass"}}) {
     PgConn good(PQconnectdb((conninfo() + " user=" + user + " password=" + password).c_str()));
     EXPECT_EQ(PQstatus(good.get()), CONNECTION_OK) << user << ": " << PQerrorMessage(good.get());
-    if (PQstatus(good.get()) == CONNECTION_OK)
+    if (PQstatus(good.get()) == CONNECTION_OK) {
       EXPECT_EQ(exec(good.get(), "SELECT current_user").value(), user);
+    }
     PgConn bad(PQconnectdb((conninfo() + " user=" + user + " password=wrong").c_str()));
     EXPECT_EQ(PQstatus(bad.get()), CONNECTION_BAD);
     EXPECT_NE(std::string(PQerrorMessage(bad.get())).find("password authentication failed"),

@@ -127,6 +127,41 @@ TEST(Analyzer, TheCacheHandsOutTheSameAnalysisForTheSameText) {
                    .same_result_as(analyzer.analyze("SELECT 1")));
 }
 
+TEST(Analyzer, AReadThatDiffersOnlyInItsConstantsSharesOneAnalysis) {
+  Analyzer analyzer(16);
+  const auto a = analyzer.analyze("SELECT abalance FROM pgbench_accounts WHERE aid = 7;");
+  const auto b = analyzer.analyze("SELECT abalance FROM pgbench_accounts WHERE aid = 123456;");
+  const auto c = analyzer.analyze("SELECT abalance FROM pgbench_accounts WHERE aid = 'x''y' AND 1.5e3 > 2");
+  ASSERT_EQ(a.size(), 1U);
+  ASSERT_EQ(b.size(), 1U);
+  EXPECT_EQ(a[0].analysis.get(), b[0].analysis.get());
+  EXPECT_EQ(b[0].text, "SELECT abalance FROM pgbench_accounts WHERE aid = 123456");
+  EXPECT_EQ(b[0].location.length, b[0].text.size());
+  EXPECT_NE(a[0].analysis.get(), c[0].analysis.get());  // another shape
+  EXPECT_EQ(c[0].text, "SELECT abalance FROM pgbench_accounts WHERE aid = 'x''y' AND 1.5e3 > 2");
+}
+
+TEST(Analyzer, ConstantsThatCanChangeTheAnalysisAreNeverShared) {
+  Analyzer analyzer(16);
+  // A function call's arguments decide: the harmless value first, then the one that disables
+  // the safeguard.
+  (void)analyzer.analyze("SELECT set_config('session_replication_role', 'origin', false)");
+  EXPECT_TRUE(has(analyzer.analyze("SELECT set_config('session_replication_role', 'replica', false)")[0],
+                  Action::disable_safeguard));
+  (void)analyzer.analyze("SET session_replication_role = 'origin'");
+  EXPECT_TRUE(has(analyzer.analyze("SET session_replication_role = 'replica'")[0], Action::disable_safeguard));
+  // A WHERE that is constant does not filter; one that is not does.
+  (void)analyzer.analyze("DELETE FROM t WHERE id = 1");
+  EXPECT_TRUE(has(analyzer.analyze("DELETE FROM t WHERE 1 = 1")[0], Action::delete_all));
+  // A number glued to a keyword is two tokens: SELECT 1into t creates a table, SELECT 5 t reads.
+  (void)analyzer.analyze("SELECT 5 t FROM s");
+  EXPECT_FALSE(has(analyzer.analyze("SELECT 1into t FROM s")[0], Action::read) &&
+               analyzer.analyze("SELECT 1into t FROM s")[0].effects().size() == 1);
+  // A DO body in a plain string is code, whatever it says.
+  (void)analyzer.analyze("DO 'BEGIN PERFORM 1; END'");
+  EXPECT_TRUE(has(analyzer.analyze("DO 'BEGIN DROP TABLE users; END'")[0], Action::drop_table));
+}
+
 TEST(Analyzer, EveryEffectNamesWhereItHides) {
   const auto r = analyze("CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$");
   ASSERT_EQ(r.size(), 1U);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+using pgwarden::sql::literal_shape;
 using pgwarden::sql::split_statements;
 using pgwarden::sql::SplitOptions;
 
@@ -86,4 +87,17 @@ TEST(Split, CopyFromStdinDataIsSkippedUpToTheTerminator) {
 
 TEST(Split, CommentsAndSpacesAloneAreNoStatement) {
   EXPECT_TRUE(pieces("  -- nothing\n /* here */ ;; ").empty());
+}
+
+TEST(LiteralShape, StringAndNumericConstantsBecomeOnePlaceholderEach) {
+  EXPECT_EQ(literal_shape("SELECT a FROM t WHERE id = 42 AND s = 'it''s' AND e = E'\\'' AND f = 1.5e-3"),
+            "SELECT a FROM t WHERE id = \x01 AND s = \x01 AND e = E'\\'' AND f = \x01");
+  // A string whose value could fail the lexer leaves the chunk unshaped.
+  EXPECT_EQ(literal_shape("SELECT 1, 'unterminated"), "");
+  EXPECT_EQ(literal_shape("SELECT 1, 'caf\xc3\xa9'"), "");
+  // What is not a plain constant stays: identifiers with digits, parameters, dollar quotes,
+  // quoted identifiers, bit strings, and a keyword glued to a number.
+  EXPECT_EQ(literal_shape("SELECT t1.c2, $1, $$x$$, \"9\", B'101' FROM t1"), "");
+  EXPECT_EQ(literal_shape("SELECT 1into t"), "SELECT \x01into t");
+  EXPECT_EQ(literal_shape("SELECT 1"), "SELECT \x01");
 }

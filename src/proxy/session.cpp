@@ -438,19 +438,9 @@ void Session::server_message(char type, std::string_view body, Output& out) {
       server_error(body, out);
       return;
     case 'R':
-      if (m_phase == Phase::authenticating) {
-        const auto code = wire::decode_auth_code(body);
-        if (code && *code == wire::k_auth_sasl) {
-          // Channel binding binds to the TLS certificate the client sees, which is the proxy's,
-          // not the server's: SCRAM-SHA-256-PLUS cannot work through a TLS-terminating proxy.
-          // Offering only the mechanisms that can work lets clients with channel_binding=prefer in.
-          if (auto mechanisms = wire::decode_sasl_mechanisms(body)) {
-            std::erase_if(*mechanisms, [](std::string_view m) { return m.ends_with("-PLUS"); });
-            wire::encode_sasl_mechanisms(out.to_client, *mechanisms);
-            return;
-          }
-        }
-      }
+      // Authentication requests are relayed unchanged, SCRAM's mechanism list included
+      // (docs/proxy.md, "Channel binding"): removing SCRAM-SHA-256-PLUS would make a TLS client
+      // send the "y" flag, which a TLS server rejects as a downgrade attack.
       relay();
       return;
     case 'S': {

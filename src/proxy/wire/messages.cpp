@@ -153,32 +153,6 @@ void encode_untyped(std::string& out, std::uint32_t code, std::string_view rest)
   finish(out, at);
 }
 
-std::optional<std::uint32_t> decode_auth_code(std::string_view body) { return Reader(body).u32(); }
-
-std::optional<std::vector<std::string_view>> decode_sasl_mechanisms(std::string_view body) {
-  Reader r(body);
-  const auto code = r.u32();
-  if (!code || *code != k_auth_sasl) return std::nullopt;
-  std::vector<std::string_view> out;
-  for (;;) {
-    const auto m = r.cstring();
-    if (!m) return std::nullopt;
-    if (m->empty()) break;
-    out.push_back(*m);
-  }
-  return out;
-}
-
-void encode_sasl_mechanisms(std::string& out, const std::vector<std::string_view>& mechanisms) {
-  const auto at = begin(out, 'R');
-  char c[4];
-  put_u32(c, k_auth_sasl);
-  out.append(c, 4);
-  for (auto m : mechanisms) put_cstring(out, m);
-  out.push_back('\0');
-  finish(out, at);
-}
-
 std::optional<std::vector<Field>> decode_fields(std::string_view body) {
   Reader r(body);
   std::vector<Field> out;

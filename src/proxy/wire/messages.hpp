@@ -65,14 +65,6 @@ void encode_untyped(std::string& out, std::uint32_t code, std::string_view rest)
 
 // ---- server to client ------------------------------------------------------------------
 
-inline constexpr std::uint32_t k_auth_ok = 0;
-inline constexpr std::uint32_t k_auth_sasl = 10;
-
-// 'R': the authentication request code.
-std::optional<std::uint32_t> decode_auth_code(std::string_view body);
-// AuthenticationSASL's mechanism list.
-std::optional<std::vector<std::string_view>> decode_sasl_mechanisms(std::string_view body);
-void encode_sasl_mechanisms(std::string& out, const std::vector<std::string_view>& mechanisms);
 
 // 'E' / 'N': the fields by code.
 struct Field {

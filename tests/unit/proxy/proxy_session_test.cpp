@@ -178,6 +178,56 @@ TEST_F(ProxySession, PipelineRefusalRollsBackTheBatchLikeAnError) {
   EXPECT_EQ(exec(c.get(), "SELECT 2").value(), "2");
 }
 
+TEST_F(ProxySession, ARefusedParseBeforeAFlushIsAnsweredAtOnceAndItsReadyForQueryWaitsForSync) {
+  auto c = connect();
+  ASSERT_EQ(PQenterPipelineMode(c.get()), 1);
+  ASSERT_EQ(PQsendPrepare(c.get(), "wipe", "TRUNCATE ledger_entries", 0, nullptr), 1);
+  ASSERT_EQ(PQsendFlushRequest(c.get()), 1);  // Flush, no Sync
+  ASSERT_EQ(PQflush(c.get()), 0);
+  // The error arrives without a Sync (libpq would call a ReadyForQuery now a protocol error).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (PQisBusy(c.get()) == 1 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_EQ(PQconsumeInput(c.get()), 1) << PQerrorMessage(c.get());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(PQisBusy(c.get()), 0) << "no answer to Parse + Flush";
+  auto refused = read_result(PQgetResult(c.get()));
+  EXPECT_EQ(refused.sqlstate, "42501");
+  EXPECT_EQ(PQgetResult(c.get()), nullptr);
+  // Then the Sync gets exactly one ReadyForQuery, and the session goes on.
+  ASSERT_EQ(PQpipelineSync(c.get()), 1);
+  PGresult* sync = PQgetResult(c.get());
+  ASSERT_NE(sync, nullptr);
+  EXPECT_EQ(PQresultStatus(sync), PGRES_PIPELINE_SYNC);
+  PQclear(sync);
+  ASSERT_EQ(PQexitPipelineMode(c.get()), 1) << PQerrorMessage(c.get());
+  EXPECT_EQ(exec(c.get(), "SELECT count(*) FROM ledger_entries").value(), "2");
+}
+
+TEST_F(ProxySession, AStatementRefusedBehindARunningOneIsAnsweredInOrder) {
+  auto c = connect();
+  // Two batches in one write: the first still runs on the server when the second is refused;
+  // the refusal must come after the first one's ReadyForQuery, not before.
+  ASSERT_EQ(PQenterPipelineMode(c.get()), 1);
+  ASSERT_EQ(PQsendQueryParams(c.get(), "SELECT pg_sleep(0.3), 'second'", 0, nullptr, nullptr, nullptr, nullptr, 0), 1);
+  ASSERT_EQ(PQpipelineSync(c.get()), 1);
+  ASSERT_EQ(PQsendQueryParams(c.get(), "DELETE FROM ledger_entries", 0, nullptr, nullptr, nullptr, nullptr, 0), 1);
+  ASSERT_EQ(PQpipelineSync(c.get()), 1);
+  const auto second = read_result(PQgetResult(c.get()));
+  EXPECT_EQ(second.status, PGRES_TUPLES_OK);
+  EXPECT_EQ(PQgetResult(c.get()), nullptr);
+  PGresult* sync1 = PQgetResult(c.get());
+  EXPECT_EQ(PQresultStatus(sync1), PGRES_PIPELINE_SYNC);
+  PQclear(sync1);
+  EXPECT_EQ(read_result(PQgetResult(c.get())).sqlstate, "42501");
+  EXPECT_EQ(PQgetResult(c.get()), nullptr);
+  PGresult* sync2 = PQgetResult(c.get());
+  EXPECT_EQ(PQresultStatus(sync2), PGRES_PIPELINE_SYNC);
+  PQclear(sync2);
+  ASSERT_EQ(PQexitPipelineMode(c.get()), 1) << PQerrorMessage(c.get());
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM ledger_entries"), "2");
+}
+
 TEST_F(ProxySession, TablesCreatedInTheSessionAreNotProtectedAndRenamedOnesStayProtected) {
   auto c = connect();
   ASSERT_TRUE(exec(c.get(), "CREATE TABLE ledger_scratch (id int)").ok());

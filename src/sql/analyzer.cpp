@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/lru_cache.hpp"
+#include "common/clock_cache.hpp"
 #include "common/source_position.hpp"
 #include "sql/pg/analyze_chunk.hpp"
 
@@ -69,11 +69,11 @@ bool literal_insensitive(const Analysis& a) {
 
 struct Analyzer::Caches {
   explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity), shapes(capacity) {}
-  LruCache<std::string, std::vector<Statement>, InputHash, InputEqual> inputs;
+  ClockCache<std::string, std::vector<Statement>, InputHash, InputEqual> inputs;
   // libpg_query always lexes with standard_conforming_strings on; the splitter has already
   // applied the unit's setting when it cut the chunk, so the chunk text alone is the key.
-  LruCache<std::string, ChunkResult> chunks;
-  LruCache<std::string, ShapedChunk> shapes;  // by literal shape, standard_conforming_strings on only
+  ClockCache<std::string, ChunkResult> chunks;
+  ClockCache<std::string, ShapedChunk> shapes;  // by literal shape, standard_conforming_strings on only
 };
 
 Analyzer::Analyzer(std::size_t cache_capacity)
@@ -106,10 +106,9 @@ bool mentions_conforming_strings(std::string_view text) {
 }
 
 // The chunk's statements from the caches when they have them, else parsed and transformed (and
-// then kept). `shaped` is set when they came by literal shape.
+// then kept).
 std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk_text, const Chunk& chunk,
-                                                        bool standard_strings, Analyzer::Caches* caches,
-                                                        bool& shaped) {
+                                                        bool standard_strings, Analyzer::Caches* caches) {
   if (caches == nullptr) return std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
   if (auto hit = caches->chunks.find(chunk_text)) return hit;
   const std::string shape = standard_strings ? literal_shape(chunk_text) : std::string();
@@ -118,7 +117,6 @@ std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk
       // Same statement, other constants: only the statement's length moves with theirs.
       pg::ChunkStatement st = same->statement;
       st.length = st.length + chunk_text.size() - same->chunk_size;
-      shaped = true;
       return std::make_shared<const ChunkResult>(ChunkResult{std::move(st)});
     }
   }
@@ -126,18 +124,14 @@ std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk
   if (!shape.empty() && result->size() == 1 && literal_insensitive(*result->front().analysis)) {
     // Kept by shape only: the next chunk of this shape will have other constants, not this text.
     caches->shapes.insert(shape, std::make_shared<const ShapedChunk>(ShapedChunk{chunk_text.size(), result->front()}));
-    shaped = true;
     return result;
   }
   caches->chunks.insert(chunk_text, result);
   return result;
 }
 
-// Split, then each chunk from the caches (when given) or parsed and transformed. `shaped` is
-// set when a chunk came by (or was kept by) its literal shape: the input is then one of many
-// that differ in their constants, not worth keeping whole.
-std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions options, Analyzer::Caches* caches,
-                                    bool& shaped) {
+// Split, then each chunk from the caches (when given) or parsed and transformed.
+std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions options, Analyzer::Caches* caches) {
   std::vector<Statement> out;
   const LineIndex lines(text);
   SplitOptions split{options.standard_conforming_strings, options.psql_meta_commands};
@@ -146,7 +140,7 @@ std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions option
   const bool shapes_apply = options.standard_conforming_strings && !mentions_conforming_strings(text);
   for (const Chunk& chunk : split_statements(text, split)) {
     const std::string chunk_text(text.substr(chunk.begin, chunk.end - chunk.begin));
-    const auto result = analyze_chunk_cached(chunk_text, chunk, shapes_apply, caches, shaped);
+    const auto result = analyze_chunk_cached(chunk_text, chunk, shapes_apply, caches);
     for (const auto& st : *result) {
       const std::size_t offset = chunk.begin + st.offset;
       const SourcePosition pos = lines.position(offset);
@@ -168,16 +162,16 @@ Statements Analyzer::analyze(std::string_view text, AnalyzeOptions options) {
   if (cache_input) {
     if (auto hit = m_caches->inputs.find(key)) return Statements(std::move(hit));
   }
-  bool shaped = false;
-  auto out = std::make_shared<const std::vector<Statement>>(analyze_text(text, options, m_caches.get(), shaped));
-  if (cache_input && !shaped) m_caches->inputs.insert(std::string(key.options, 2) + std::string(text), out);
+  auto out = std::make_shared<const std::vector<Statement>>(analyze_text(text, options, m_caches.get()));
+  // Kept whole even when it came by shape: an input repeated exactly is common (the same query
+  // from a loop), and the clock lets a one-off input go without pushing out a repeated one.
+  if (cache_input) m_caches->inputs.insert(std::string(key.options, 2) + std::string(text), out);
   return Statements(std::move(out));
 }
 
 std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options) {
   if (text.size() > k_max_input_bytes) return over_the_limit(text);
-  bool shaped = false;
-  return analyze_text(text, options, nullptr, shaped);
+  return analyze_text(text, options, nullptr);
 }
 
 }  // namespace pgwarden::sql

@@ -212,9 +212,11 @@ void Session::fatal(void (*reply)(std::string&, std::string_view), std::string_v
   m_phase = Phase::closed;
 }
 
+void Session::pass(char type, std::string_view body, Output& out) { wire::encode_message(out.to_server, type, body); }
+
 void Session::forward(char type, std::string_view body, Expect expect, Output& out,
                       std::shared_ptr<const policy::UnitState> unit_before) {
-  wire::encode_message(out.to_server, type, body);
+  pass(type, body, out);
   m_expected.push_back(Pending{expect, {}, std::move(unit_before), std::chrono::steady_clock::now()});
 }
 
@@ -238,8 +240,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
     return Step::closed;
   };
   if (m_phase == Phase::authenticating && type == 'p') {  // password / SASL: relayed unchanged
-    forward(type, body, Expect::execute, out);
-    m_expected.pop_back();  // no response of its own
+    pass(type, body, out);
     return Step::next;
   }
   switch (type) {
@@ -355,12 +356,10 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
     case 'H':  // Flush: the server sends what it has; no response of its own
     case 'c':  // CopyDone
     case 'f':  // CopyFail
-      forward(type, body, Expect::execute, out);
-      m_expected.pop_back();
+      pass(type, body, out);
       return Step::next;
     case 'X':
-      forward(type, body, Expect::execute, out);
-      m_expected.pop_back();
+      pass(type, body, out);
       out.close = true;
       m_phase = Phase::closed;
       return Step::closed;

@@ -108,6 +108,9 @@ class Session {
   enum class Step : unsigned char { next, blocked, closed };
   Step client_message(char type, std::string_view body, Output& out);
   void refuse(const RefusalText& text, bool ends_with_sync, Output& out);
+  // To the server, with no response of its own (Flush, CopyDone, a password, ...).
+  void pass(char type, std::string_view body, Output& out);
+  // To the server, and what it will answer goes into the queue of expected responses.
   void forward(char type, std::string_view body, Expect expect, Output& out,
                std::shared_ptr<const policy::UnitState> unit_before = nullptr);
   void fatal(void (*reply)(std::string&, std::string_view), std::string_view why, Output& out);

@@ -2,7 +2,8 @@
 # Installs pgwarden's build and test dependencies from Debian 12 packages.
 # Idempotent: packages already present are skipped, and apt is not touched at all
 # when nothing is missing. Needs root (or sudo) only when something must be installed.
-# Then the SARIF test validator's npm modules (tests/sarif), once.
+# Then the npm modules of the SARIF test validator (tests/sarif) and of the proxy client tests
+# (tests/clients), once.
 set -euo pipefail
 
 packages=(
@@ -14,9 +15,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libasio-dev libssl-dev                             # the proxy: Asio, TLS
   libpq-dev postgresql-15                            # integration tests: a throwaway PostgreSQL 15 (scripts/pg-throwaway)
+  pgbouncer                                          # make bench-proxy: the proxy pgwarden is measured against
   nodejs                                             # runs tests/sarif/validate.mjs (SARIF schema check)
+  python3-psycopg2                                   # proxy client tests: psycopg2 (tests/clients)
+  libpostgresql-jdbc-java default-jdk-headless       # proxy client tests: the JDBC driver and java
 )
-# npm installs that validator. Debian packages it apart from nodejs; NodeSource's nodejs ships it
+# npm installs those modules. Debian packages it apart from nodejs; NodeSource's nodejs ships it
 # inside and conflicts with Debian's npm, so ask for the package only when the command is absent.
 if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
@@ -45,5 +49,16 @@ if [ ! -d "$sarif_dir/node_modules" ]; then
   if ! npm ci --prefix "$sarif_dir" --ignore-scripts --no-audit --no-fund --loglevel=error; then
     rm -rf "$sarif_dir/node_modules"
     echo "install-deps: npm ci failed; the SARIF schema tests will be skipped" >&2
+  fi
+fi
+
+# node-postgres for the proxy client tests, at the version pinned by tests/clients/package-lock.json.
+# Without it the node-postgres client test skips and says why.
+clients_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/clients"
+if [ ! -d "$clients_dir/node_modules" ]; then
+  echo "install-deps: installing node-postgres for the proxy client tests (npm ci --prefix tests/clients)"
+  if ! npm ci --prefix "$clients_dir" --ignore-scripts --no-audit --no-fund --loglevel=error; then
+    rm -rf "$clients_dir/node_modules"
+    echo "install-deps: npm ci failed; the node-postgres client test will be skipped" >&2
   fi
 fi

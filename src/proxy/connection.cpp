@@ -50,16 +50,18 @@ Connection::~Connection() { m_proxy.connection_closed(m_session.info().id); }
 
 void Connection::start() {
   auto self = shared_from_this();
-  asio::co_spawn(m_client.get_executor(), [self]() { return self->client_loop(); }, asio::detached);
+  // The watch first: it arms its timer before the client loop can have closed the connection.
   asio::co_spawn(m_client.get_executor(), [self]() { return self->startup_watch(); }, asio::detached);
+  asio::co_spawn(m_client.get_executor(), [self]() { return self->client_loop(); }, asio::detached);
 }
 
 void Connection::close() {
+  // The timers go whatever happened before: a pending wait keeps the connection alive.
+  m_startup_timer.cancel();
+  m_client_drained.cancel();
   if (m_closed) return;
   m_closed = true;
   asio::error_code ec;
-  m_startup_timer.cancel();
-  m_client_drained.cancel();
   m_client.shutdown(tcp::socket::shutdown_both, ec);
   m_client.close(ec);
   m_server.shutdown(tcp::socket::shutdown_both, ec);
@@ -86,6 +88,7 @@ void Connection::maybe_finish_drain() {
 }
 
 awaitable<void> Connection::startup_watch() {
+  if (m_closed) co_return;
   m_startup_timer.expires_after(m_proxy.config().startup_timeout);
   asio::error_code ec;
   co_await m_startup_timer.async_wait(redirect_error(use_awaitable, ec));

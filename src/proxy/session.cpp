@@ -207,6 +207,9 @@ void Session::client_startup(Output& out) {
 }
 
 void Session::fatal(void (*reply)(std::string&, std::string_view), std::string_view why, Output& out) {
+  if (m_phase == Phase::startup && reply == protocol_violation && m_context.metrics != nullptr) {
+    m_context.metrics->refused_connection(RefusedReason::protocol);
+  }
   reply(out.to_client, why);
   out.close = true;
   m_phase = Phase::closed;

@@ -50,6 +50,36 @@ INSERT INTO sessions (user_id) VALUES (1), (2);
 INSERT INTO currencies VALUES ('EUR', 1.0, now());
 )";
 
+// The policy the proxy tests judge by: an append-only ledger, soft-deleted users, sessions
+// that may be purged, DELETE needing approval, and an observer profile in monitor mode.
+inline constexpr std::string_view k_demo_policy = R"(
+[policy]
+name = "Ledger Immutability Policy"
+document = "docs/IMMUTABILITY.md"
+
+[actions]
+delete = "approve"
+delete_all = "deny"
+
+[[tables]]
+name = "ledger_*"
+append_only = true
+hint = "Correct errors with a reversal entry."
+
+[[tables]]
+name = "users"
+soft_delete = "deleted_at"
+
+[[tables]]
+name = "sessions"
+actions = { delete = "allow", delete_all = "allow", truncate = "allow" }
+
+[[profiles]]
+name = "observer"
+match = { application_name = "observer" }
+mode = "monitor"
+)";
+
 class ProxyFixture : public ::testing::Test {
  protected:
   // A database of its own (named after the test), the demo schema, a policy file with `policy`

@@ -11,24 +11,6 @@
 namespace pgwarden::test {
 namespace {
 
-constexpr std::string_view k_policy = R"(
-[policy]
-name = "Ledger Immutability Policy"
-document = "docs/IMMUTABILITY.md"
-[actions]
-delete = "approve"
-delete_all = "deny"
-[[tables]]
-name = "ledger_*"
-append_only = true
-[[tables]]
-name = "users"
-soft_delete = "deleted_at"
-[[tables]]
-name = "sessions"
-actions = { delete = "allow", delete_all = "allow", truncate = "allow" }
-)";
-
 constexpr std::string_view k_routines = R"(
 CREATE FUNCTION purge_users() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$;
 CREATE PROCEDURE archive() LANGUAGE plpgsql AS $$ BEGIN TRUNCATE ledger_entries; END $$;
@@ -47,7 +29,7 @@ class ProxyRoutines : public ProxyFixture {
     auto* cluster = PgCluster::shared(&why);
     if (cluster == nullptr) GTEST_SKIP() << "PostgreSQL 15 is not available: " << why;
     config.lookup = "host=127.0.0.1 port=" + std::to_string(cluster->port()) + " user=postgres";
-    start(k_policy, config);
+    start(k_demo_policy, config);
     if (IsSkipped() || HasFatalFailure()) return;
     m_cluster->execute(k_routines, m_database);
   }

@@ -11,37 +11,9 @@
 namespace pgwarden::test {
 namespace {
 
-constexpr std::string_view k_policy = R"(
-[policy]
-name = "Ledger Immutability Policy"
-document = "docs/IMMUTABILITY.md"
-
-[actions]
-delete = "approve"
-delete_all = "deny"
-
-[[tables]]
-name = "ledger_*"
-append_only = true
-hint = "Correct errors with a reversal entry."
-
-[[tables]]
-name = "users"
-soft_delete = "deleted_at"
-
-[[tables]]
-name = "sessions"
-actions = { delete = "allow", delete_all = "allow", truncate = "allow" }
-
-[[profiles]]
-name = "observer"
-match = { application_name = "observer" }
-mode = "monitor"
-)";
-
 class ProxySession : public ProxyFixture {
  protected:
-  void SetUp() override { start(k_policy); }
+  void SetUp() override { start(k_demo_policy); }
 };
 
 TEST_F(ProxySession, RefusalIsA42501ErrorWithPolicyAndAlternative) {

@@ -48,12 +48,15 @@ void ProxyFixture::start(std::string_view policy, proxy::ProxyConfig config) {
   m_cluster->execute("DROP DATABASE IF EXISTS " + m_database + " WITH (FORCE)");
   m_cluster->create_database(m_database);
   m_cluster->execute(k_demo_schema, m_database);
+  start_proxy(policy, std::move(config), m_cluster->port());
+}
 
+void ProxyFixture::start_proxy(std::string_view policy, proxy::ProxyConfig config, int upstream_port) {
   char tmpl[] = "/tmp/pgwarden-proxy-test-XXXXXX";
   m_dir = mkdtemp(tmpl);
   std::ofstream(m_dir / "pgwarden.toml") << policy;
   config.listen = {{"127.0.0.1", 0}};
-  config.upstream = {"127.0.0.1", static_cast<std::uint16_t>(m_cluster->port())};
+  config.upstream = {"127.0.0.1", static_cast<std::uint16_t>(upstream_port)};
   config.policy = (m_dir / "pgwarden.toml").string();
   if (config.record.empty()) config.record = (m_dir / "record.jsonl").string();
   if (config.threads == 0) config.threads = 2;

@@ -85,6 +85,9 @@ class ProxyFixture : public ::testing::Test {
   // A database of its own (named after the test), the demo schema, a policy file with `policy`
   // text, and a proxy in front; the test is skipped, saying why, when PostgreSQL 15 is absent.
   void start(std::string_view policy, proxy::ProxyConfig config = {});
+  // Only the proxy, with `policy`, in front of the server at `upstream_port` (start() uses it
+  // for the shared cluster; a test may give another server, or none listening).
+  void start_proxy(std::string_view policy, proxy::ProxyConfig config, int upstream_port);
   void TearDown() override;
 
   [[nodiscard]] PgConn connect(std::string_view extra = "") const;

@@ -272,21 +272,7 @@ class ProxyFaults : public ProxyFixture {
  protected:
   // A proxy in front of a server other than the shared one (TearDown stops it).
   void start_in_front_of(int upstream_port, proxy::ProxyConfig config = {}) {
-    char tmpl[] = "/tmp/pgwarden-proxy-test-XXXXXX";
-    m_dir = ::mkdtemp(tmpl);
-    std::ofstream(m_dir / "pgwarden.toml") << k_policy;
-    config.listen = {{"127.0.0.1", 0}};
-    config.upstream = {"127.0.0.1", static_cast<std::uint16_t>(upstream_port)};
-    config.policy = (m_dir / "pgwarden.toml").string();
-    config.threads = 2;
-    config.upstream_tls = proxy::UpstreamTls::disable;
-    proxy::log::set_level(proxy::log::Level::warn);
-    auto p = proxy::Proxy::create(config);
-    ASSERT_TRUE(p) << p.error().to_string();
-    m_proxy = std::move(*p);
-    auto started = m_proxy->start();
-    ASSERT_TRUE(started) << started.error().to_string();
-    m_port = m_proxy->endpoints().at(0).port();
+    start_proxy(k_policy, std::move(config), upstream_port);
   }
 
   // Server backends of this test's database other than the one asking.

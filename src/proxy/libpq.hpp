@@ -1,0 +1,33 @@
+// libpq, loaded when the proxy first needs it (routine lookups) rather than when pgwarden starts.
+//
+// Linking libpq pulls in Kerberos, LDAP and GnuTLS at every start of the binary: about 4 ms of
+// dynamic loading, which `pgwarden hook` (spawned before every shell command an agent runs)
+// cannot afford, and which check and lint do not need either. So libpq.so.5 is opened with
+// dlopen on first use and its functions are called through this table. libpq-fe.h is included
+// for its types only.
+#pragma once
+
+#include <string>
+
+#include <libpq-fe.h>
+
+namespace pgwarden::proxy {
+
+struct Libpq {
+  decltype(&::PQconnectdb) connectdb;
+  decltype(&::PQstatus) status;
+  decltype(&::PQerrorMessage) error_message;
+  decltype(&::PQfinish) finish;
+  decltype(&::PQexecParams) exec_params;
+  decltype(&::PQresultStatus) result_status;
+  decltype(&::PQresultErrorMessage) result_error_message;
+  decltype(&::PQntuples) ntuples;
+  decltype(&::PQgetvalue) getvalue;
+  decltype(&::PQclear) clear;
+};
+
+// The loaded library, or nullptr with `error` saying why (not installed, a symbol missing).
+// Loaded once per process; thread-safe.
+const Libpq* libpq(std::string* error = nullptr);
+
+}  // namespace pgwarden::proxy

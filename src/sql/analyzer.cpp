@@ -97,14 +97,6 @@ std::vector<Statement> over_the_limit(std::string_view text) {
   return out;
 }
 
-bool mentions_conforming_strings(std::string_view text) {
-  constexpr std::string_view k_name = "standard_conforming_strings";
-  const auto it = std::search(text.begin(), text.end(), k_name.begin(), k_name.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
-  return it != text.end();
-}
-
 // The chunk's statements from the caches when they have them, else parsed and transformed (and
 // then kept).
 std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk_text, const Chunk& chunk,
@@ -137,7 +129,7 @@ std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions option
   SplitOptions split{options.standard_conforming_strings, options.psql_meta_commands};
   // Shapes are read with standard_conforming_strings on: not for a text that reads strings
   // otherwise or may switch how it reads them.
-  const bool shapes_apply = options.standard_conforming_strings && !mentions_conforming_strings(text);
+  const bool shapes_apply = options.standard_conforming_strings && !contains_folded(text, "standard_conforming_strings");
   for (const Chunk& chunk : split_statements(text, split)) {
     const std::string chunk_text(text.substr(chunk.begin, chunk.end - chunk.begin));
     const auto result = analyze_chunk_cached(chunk_text, chunk, shapes_apply, caches);

@@ -435,7 +435,60 @@ std::vector<Chunk> split_statements(std::string_view text, SplitOptions& options
   return Splitter(text, options).run();
 }
 
+bool contains_folded(std::string_view text, std::string_view lower) {
+  const auto it = std::search(text.begin(), text.end(), lower.begin(), lower.end(),
+                              [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return it != text.end();
+}
+
+namespace {
+
+// The chunk's first keyword, lower case, past spaces, comments and opening parentheses.
+std::string leading_keyword(std::string_view chunk) {
+  std::size_t p = 0;
+  while (p < chunk.size()) {
+    const char c = chunk[p];
+    if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '(') {
+      ++p;
+    } else if (chunk.substr(p, 2) == "--") {
+      const auto nl = chunk.find('\n', p);
+      p = nl == std::string_view::npos ? chunk.size() : nl + 1;
+    } else if (chunk.substr(p, 2) == "/*") {
+      int depth = 0;
+      while (p < chunk.size()) {
+        if (chunk.substr(p, 2) == "/*") {
+          ++depth;
+          p += 2;
+        } else if (chunk.substr(p, 2) == "*/") {
+          p += 2;
+          if (--depth == 0) break;
+        } else {
+          ++p;
+        }
+      }
+    } else {
+      break;
+    }
+  }
+  std::string word;
+  while (p < chunk.size() && std::isalpha(static_cast<unsigned char>(chunk[p])) != 0) {
+    word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(chunk[p++]))));
+  }
+  return word;
+}
+
+// Only a query's constants are values and nothing else: an EXPLAIN's options (ANALYZE 'off'),
+// a utility statement's settings and the string after UESCAPE (read by the lexer) are not.
+bool shapeable(std::string_view chunk) {
+  const std::string first = leading_keyword(chunk);
+  const bool query = first == "select" || first == "with" || first == "values" || first == "table";
+  return query && !contains_folded(chunk, "uescape");
+}
+
+}  // namespace
+
 std::string literal_shape(std::string_view chunk) {
+  if (!shapeable(chunk)) return {};
   std::vector<std::pair<std::size_t, std::size_t>> literals;
   SplitOptions options;  // standard_conforming_strings on
   Splitter splitter(chunk, options, &literals);

@@ -160,6 +160,14 @@ TEST(Analyzer, ConstantsThatCanChangeTheAnalysisAreNeverShared) {
   // A DO body in a plain string is code, whatever it says.
   (void)analyzer.analyze("DO 'BEGIN PERFORM 1; END'");
   EXPECT_TRUE(has(analyzer.analyze("DO 'BEGIN DROP TABLE users; END'")[0], Action::drop_table));
+  // An EXPLAIN option's value decides whether the statement runs: 'off' only reads.
+  (void)analyzer.analyze("EXPLAIN (ANALYZE 'off') DELETE FROM users");
+  EXPECT_TRUE(has(analyzer.analyze("EXPLAIN (ANALYZE 'on') DELETE FROM users")[0], Action::delete_all));
+  (void)analyzer.analyze("EXPLAIN (ANALYZE 0) DELETE FROM users");
+  EXPECT_TRUE(has(analyzer.analyze("EXPLAIN (ANALYZE 1) DELETE FROM users")[0], Action::delete_all));
+  // UESCAPE's string is read by the lexer: one character parses, two do not.
+  (void)analyzer.analyze("SELECT U&\"d!0061t\" UESCAPE '!' FROM t");
+  EXPECT_TRUE(has(analyzer.analyze("SELECT U&\"d!0061t\" UESCAPE '!]' FROM t")[0], Action::parse_error));
 }
 
 TEST(Analyzer, EveryEffectNamesWhereItHides) {

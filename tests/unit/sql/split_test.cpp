@@ -100,4 +100,10 @@ TEST(LiteralShape, StringAndNumericConstantsBecomeOnePlaceholderEach) {
   EXPECT_EQ(literal_shape("SELECT t1.c2, $1, $$x$$, \"9\", B'101' FROM t1"), "");
   EXPECT_EQ(literal_shape("SELECT 1into t"), "SELECT \x01into t");
   EXPECT_EQ(literal_shape("SELECT 1"), "SELECT \x01");
+  // Only queries are shaped: an EXPLAIN's or a utility statement's options are constants too.
+  EXPECT_EQ(literal_shape("EXPLAIN (ANALYZE 'off') DELETE FROM t"), "");
+  EXPECT_EQ(literal_shape("/* c */ ( WITH x AS (SELECT 1) TABLE x)"), "/* c */ ( WITH x AS (SELECT \x01) TABLE x)");
+  EXPECT_EQ(literal_shape("values (1)"), "values (\x01)");
+  // The string after UESCAPE is read by the lexer.
+  EXPECT_EQ(literal_shape("SELECT U&\"d!0061t\" uescape '!' FROM t"), "");
 }

@@ -83,7 +83,9 @@ void create_function(Context& ctx, const CreateFunctionStmt& s) {
   } else if (opts.language == "sql") {
     if (!opts.body.empty()) analyze_body_text(ctx, opts.body.front());
   } else if (opts.language == "plpgsql") {
-    analyze_plpgsql_function(ctx, std::string(ctx.text));
+    // Without AS there is no body: PostgreSQL refuses the statement ("no function body
+    // specified"), and libpg_query's PL/pgSQL parser would abort on it.
+    if (!opts.body.empty()) analyze_plpgsql_function(ctx, std::string(ctx.text));
   } else if (opts.language != "c" && opts.language != "internal") {
     unreadable_body(ctx, opts.language, "CREATE FUNCTION ... LANGUAGE " + opts.language);
   }

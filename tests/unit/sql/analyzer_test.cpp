@@ -170,6 +170,17 @@ TEST(Analyzer, ConstantsThatCanChangeTheAnalysisAreNeverShared) {
   EXPECT_TRUE(has(analyzer.analyze("SELECT U&\"d!0061t\" UESCAPE '!]' FROM t")[0], Action::parse_error));
 }
 
+TEST(Analyzer, AFunctionWithoutABodyIsACreateAndNothingElse) {
+  for (const char* sql : {"CREATE FUNCTION f(q text) RETURNS jsonb LANGUAGE plpgsql",
+                          "CREATE OR REPLACE PROCEDURE p() LANGUAGE plpgsql",
+                          "CREATE FUNCTION g() RETURNS int LANGUAGE sql"}) {
+    const auto r = analyze(sql);
+    ASSERT_EQ(r.size(), 1U) << sql;
+    ASSERT_EQ(r[0].effects().size(), 1U) << sql;
+    EXPECT_EQ(r[0].effects()[0].action, Action::ddl_create) << sql;
+  }
+}
+
 TEST(Analyzer, EveryEffectNamesWhereItHides) {
   const auto r = analyze("CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS $$ DELETE FROM users $$");
   ASSERT_EQ(r.size(), 1U);

@@ -344,6 +344,7 @@ class Splitter {
     const std::size_t start = m_pos;
     skip_line();
     const std::string_view cmd = m_text.substr(start, m_pos - start);
+    if (m_options.meta_commands != nullptr) m_options.meta_commands->push_back({start, m_pos, 0});
     const bool sends = cmd.size() > 1 && (cmd[1] == 'g' || cmd.substr(0, 6) == "\\watch" ||
                                           cmd.substr(0, 13) == "\\crosstabview");
     if (sends && m_in_statement) {

@@ -21,14 +21,6 @@
 
 namespace pgwarden::sql {
 
-struct SplitOptions {
-  bool standard_conforming_strings = true;
-  // Treat psql meta-commands (a backslash outside quotes, up to the end of the line) as psql
-  // does: \g and friends end the statement, others are skipped; the data lines after
-  // COPY ... FROM STDIN up to "\." are skipped.
-  bool psql_meta_commands = false;
-};
-
 struct Chunk {
   std::size_t begin = 0;  // first byte of the first token
   std::size_t end = 0;    // one past the last byte before the terminating ';' (or end of text)
@@ -37,6 +29,17 @@ struct Chunk {
   // nest too deeply are refused by this number before the parser builds (and recursively
   // copies) a tree that deep.
   std::size_t nesting = 0;
+};
+
+struct SplitOptions {
+  bool standard_conforming_strings = true;
+  // Treat psql meta-commands (a backslash outside quotes, up to the end of the line) as psql
+  // does: \g and friends end the statement, others are skipped; the data lines after
+  // COPY ... FROM STDIN up to "\." are skipped.
+  bool psql_meta_commands = false;
+  // With psql_meta_commands: when set, receives the range of every meta-command, from its
+  // backslash to the end of its line (the hook reads \i, \gexec and \! there).
+  std::vector<Chunk>* meta_commands = nullptr;
 };
 
 // The non-empty statements of `text` (chunks holding only comments and spaces are left out).

@@ -12,6 +12,7 @@
 #include "policy/evaluator.hpp"
 #include "policy/load.hpp"
 #include "sql/analyzer.hpp"
+#include "support/tsv.hpp"
 
 namespace fs = std::filesystem;
 using namespace pgwarden;
@@ -24,33 +25,8 @@ struct Case {
   std::string policy, sql, decision, action, object, hint, why;
 };
 
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      const char c = s[++i];
-      out.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c);
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> cols;
-  std::string cur;
-  for (const char c : line) {
-    if (c == '\t') {
-      cols.push_back(cur);
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  cols.push_back(cur);
-  return cols;
-}
+using test::split_tabs;
+using test::unescape;
 
 fs::path corpus_dir() { return fs::path(PGWARDEN_SOURCE_DIR) / "tests" / "corpus" / "check"; }
 

@@ -4,6 +4,7 @@ BUILD_DIR ?= build
 PRESET    ?= release
 FUZZ_SECONDS ?= 60
 FUZZ_WIRE_SECONDS ?= 30
+FUZZ_SHELL_SECONDS ?= 30
 
 .PHONY: all deps build run tour test unit fuzz bench bench-proxy format tidy clean
 
@@ -33,9 +34,10 @@ test: build
 
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build build-fuzz --target fuzz_analyze fuzz_wire
+	cmake --build build-fuzz --target fuzz_analyze fuzz_wire fuzz_shell
 	./scripts/run-fuzz.sh build-fuzz/fuzz_analyze $(FUZZ_SECONDS)
 	./scripts/run-fuzz.sh build-fuzz/fuzz_wire $(FUZZ_WIRE_SECONDS)
+	./scripts/run-fuzz.sh build-fuzz/fuzz_shell $(FUZZ_SHELL_SECONDS)
 
 bench: deps
 	cmake --preset release

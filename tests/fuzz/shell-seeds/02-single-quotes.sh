@@ -1,0 +1,1 @@
+psql -d app -c 'DELETE FROM "Users" WHERE id = 1; -- $x'

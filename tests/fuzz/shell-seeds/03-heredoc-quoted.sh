@@ -1,0 +1,3 @@
+psql <<'EOF'
+DROP TABLE $x;
+EOF

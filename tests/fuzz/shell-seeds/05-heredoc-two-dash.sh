@@ -1,0 +1,5 @@
+cat <<-A <<B | psql
+	one
+	A
+two
+B

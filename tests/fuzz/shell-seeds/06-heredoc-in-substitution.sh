@@ -1,0 +1,4 @@
+psql -c "$(cat <<SQL
+TRUNCATE t;
+SQL
+)"

@@ -1,0 +1,1 @@
+echo "$(echo "$(cat "$(ls))")")" $(case x in a) echo ")";; esac) `echo \"q\" \$v`

@@ -1,0 +1,1 @@
+for f in migrations/*.sql; do psql -v ON_ERROR_STOP=1 -f "$f" || break; done

@@ -1,0 +1,1 @@
+for ((i = 0; i < ${#dbs[@]}; i++)); do dropdb "${dbs[$i]}"; done

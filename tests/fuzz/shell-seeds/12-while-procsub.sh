@@ -1,0 +1,1 @@
+while read -r t; do psql -c "DROP TABLE $t"; done < <(psql -Atc "select tablename from pg_tables")

@@ -1,0 +1,1 @@
+psql -c $'DROP\tTABLE \x41\101\u00e9 \'q\'' $"msg $USER"

@@ -1,0 +1,1 @@
+dbs=(app "audit log" $EXTRA) && export X=1 Y+=2 && env Z=3 psql

@@ -1,0 +1,1 @@
+psql 2>&1 >/dev/null <in.sql 3<>f >|g &>>log <&0 >&- <<< "DROP TABLE t" | tee -a out |& cat

@@ -1,0 +1,4 @@
+wipe() { psql -c "drop table t"; }
+function nuke { wipe; } >/dev/null
+function f() ( x )
+wipe

@@ -1,0 +1,1 @@
+bash -c 'psql -c "drop table t"' && sh -c "psql -c \"truncate t\""

@@ -1,0 +1,1 @@
+echo if then fi do done { } ! [[ ]] ~ ~/x ~root/y a~ "~" {a,b} [abc] a?b

@@ -1,0 +1,1 @@
+! psql -c x & (cd /tmp && pg_dump db) ; { psql; } & wait

@@ -1,0 +1,2 @@
+psql <<EOF
+no delimiter $(date) ${x}

@@ -13,6 +13,7 @@ constexpr CommandSpec k_commands[] = {
     {"lint", "Lint migration files: policy findings, migration-safety rules, history lock", add_lint},
     {"init", "Write a commented pgwarden.toml from a preset", add_init},
     {"policy", "Show the effective policy", add_policy},
+    {"hook", "Judge a shell command before an agent runs it (agent hook protocols, or plain)", add_hook},
     {"proxy", "Guard a PostgreSQL server on the wire: judge every statement, refuse with ERROR 42501", add_proxy},
 };
 

@@ -1,0 +1,567 @@
+#include "hook/judge.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "hook/shell.hpp"
+#include "hook/tools.hpp"
+#include "hook/wrappers.hpp"
+#include "policy/evaluate.hpp"
+#include "sql/analyzer.hpp"
+
+namespace pgwarden::hook {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What a command reads on its standard input.
+struct Input {
+  enum class Kind : unsigned char { none, text, unknown } kind = Kind::none;
+  std::string text;    // Kind::text
+  std::string origin;  // "a heredoc", "drop.sql", "the output of curl ..."
+};
+
+Input unknown_input(std::string origin) { return {Input::Kind::unknown, {}, std::move(origin)}; }
+Input text_input(std::string text, std::string origin) { return {Input::Kind::text, std::move(text), std::move(origin)}; }
+
+std::string shorten(std::string_view s, std::size_t max = 120) {
+  std::string out(s.substr(0, std::min(s.size(), s.find('\n'))));
+  if (out.size() > max) out = out.substr(0, max - 3) + "...";
+  if (out.size() < s.size() && !out.ends_with("...")) out += " ...";
+  return out;
+}
+
+std::string decision_rule(const policy::Policy& policy, sql::Action action) {
+  const auto d = policy.decision(action);
+  const std::string setting = fmt::format("{} = \"{}\"", sql::to_string(action), policy::to_string(d));
+  return policy.action_from_file[static_cast<std::size_t>(action)] ? "[actions] " + setting
+                                                                   : "the built-in default " + setting;
+}
+
+Verdict verdict_of(policy::Decision d) {
+  switch (d) {
+    case policy::Decision::allow: return Verdict::allow;
+    case policy::Decision::warn: return Verdict::warn;
+    case policy::Decision::approve: return Verdict::ask;
+    case policy::Decision::deny: return Verdict::deny;
+  }
+  return Verdict::deny;
+}
+
+}  // namespace
+
+bool touches_database(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (std::isspace(static_cast<unsigned char>(text[i])) != 0 || std::string_view("'\"`;&|()<>$={}").find(text[i]) != std::string_view::npos)) ++i;
+    std::size_t j = i;
+    while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j])) == 0 && std::string_view("'\"`;&|()<>$={}").find(text[j]) == std::string_view::npos) ++j;
+    if (j > i) {
+      auto word = text.substr(i, j - i);
+      if (const auto at = word.find('@', 1); at != std::string_view::npos) word = word.substr(0, at);
+      if (find_program(word) != nullptr) return true;
+    }
+    i = j;
+  }
+  return false;
+}
+
+namespace {
+
+class Judge {
+ public:
+  Judge(const policy::Policy& policy, const JudgeOptions& options) : m_policy(policy), m_options(options), m_cwd(options.cwd) {
+    m_outcome.policy_name = policy.name;
+    m_outcome.policy_document = policy.document;
+  }
+
+  Outcome run(std::string_view command) {
+    script(command, 0);
+    return std::move(m_outcome);
+  }
+
+ private:
+  // --- shell ------------------------------------------------------------------------------------
+
+  void script(std::string_view text, int depth) {
+    if (depth > m_options.max_depth) {
+      if (touches_database(text)) ask(shorten(text), "nests wrappers and shells deeper than pgwarden follows (" + std::to_string(m_options.max_depth) + " levels)", "run the database command directly, without the wrappers", "depth-limit");
+      return;
+    }
+    auto parsed = shell::parse(text);
+    if (!parsed) {
+      if (touches_database(text)) {
+        ask(shorten(text), "could not be read as a shell command (" + parsed.error().message + ")",
+            "write the command plainly, with balanced quotes", "shell-parse-error");
+      }
+      return;
+    }
+    Frame frame{text, depth};
+    walk(*parsed, frame);
+  }
+
+  struct Frame {
+    std::string_view source;  // the text the offsets of this script refer to
+    int depth;
+  };
+
+  void walk(const shell::Script& s, const Frame& f) {
+    for (const auto& item : s.items) {
+      for (const auto& pipeline : item.pipelines) {
+        for (std::size_t i = 0; i < pipeline.commands.size(); ++i) {
+          command(pipeline.commands[i], i > 0 ? &pipeline.commands[i - 1] : nullptr, f);
+        }
+      }
+    }
+  }
+
+  void substitutions(const shell::Word& w, const Frame& f) {
+    for (const auto& part : w.parts) {
+      if (part.kind == shell::WordPart::Kind::command && part.script) walk(*part.script, {part.source, f.depth});
+    }
+  }
+
+  void command(const shell::Command& c, const shell::Command* upstream, const Frame& f) {
+    for (const auto& w : c.words) substitutions(w, f);
+    for (const auto& a : c.assignments) {
+      substitutions(a.value, f);
+      for (const auto& e : a.elements) substitutions(e, f);
+    }
+    for (const auto& r : c.redirects) {
+      substitutions(r.target, f);
+      substitutions(r.body, f);
+    }
+    if (c.kind != shell::Command::Kind::simple) {
+      if (c.kind == shell::Command::Kind::for_loop) m_vars[c.name] = std::nullopt;
+      for (const auto& b : c.bodies) walk(b, f);
+      return;
+    }
+    if (c.words.empty()) {  // NAME=value ...: remembered for later $NAME
+      for (const auto& a : c.assignments) m_vars[a.name] = a.array ? std::nullopt : expand(a.value).value;
+      return;
+    }
+    Argv argv;
+    argv.reserve(c.words.size());
+    for (const auto& w : c.words) argv.push_back(expand(w));
+    std::vector<std::pair<std::string, std::string>> env;
+    for (const auto& a : c.assignments) {
+      const Arg v = expand(a.value);
+      env.emplace_back(a.name, v.value.value_or(v.text));
+    }
+    const std::string_view segment = c.end > c.begin && c.end <= f.source.size() ? f.source.substr(c.begin, c.end - c.begin) : f.source;
+    builtins(argv);
+    const Input in = input_of(c, upstream, f);
+    run(argv, env, in, segment, f.depth);
+  }
+
+  // cd, export, unset, read: what they do to later commands of the same string.
+  void builtins(const Argv& argv) {
+    if (!argv[0].value) return;
+    const std::string& name = *argv[0].value;
+    if (name == "cd" && argv.size() >= 2) {
+      if (argv[1].value) {
+        m_cwd = fs::path(*argv[1].value).is_absolute() ? fs::path(*argv[1].value) : m_cwd / *argv[1].value;
+      } else {
+        m_cwd_known = false;
+      }
+    } else if (name == "export" || name == "declare" || name == "local" || name == "readonly" || name == "typeset") {
+      for (std::size_t i = 1; i < argv.size(); ++i) {
+        const auto& t = argv[i].text;
+        const auto eq = t.find('=');
+        if (eq == std::string::npos) continue;
+        m_vars[t.substr(0, eq)] = argv[i].value ? std::optional<std::string>(argv[i].value->substr(eq + 1)) : std::nullopt;
+      }
+    } else if (name == "unset" || name == "read" || name == "mapfile" || name == "readarray") {
+      for (std::size_t i = 1; i < argv.size(); ++i) {
+        if (argv[i].value && !argv[i].value->starts_with('-')) m_vars[*argv[i].value] = std::nullopt;
+      }
+    }
+  }
+
+  Arg expand(const shell::Word& w) const {
+    Arg out{std::string(), std::string()};
+    for (const auto& p : w.parts) {
+      out.text += p.kind == shell::WordPart::Kind::literal ? p.text : p.source;
+      if (!out.value) continue;
+      switch (p.kind) {
+        case shell::WordPart::Kind::literal: *out.value += p.text; break;
+        case shell::WordPart::Kind::parameter: {
+          const auto it = m_vars.find(p.text);
+          if (!p.has_operator && it != m_vars.end() && it->second) {
+            *out.value += *it->second;
+          } else {
+            out.value.reset();
+          }
+          break;
+        }
+        case shell::WordPart::Kind::tilde: {
+          const char* home = std::getenv("HOME");
+          if (p.text == "~" && home != nullptr) {
+            *out.value += home;
+          } else {
+            out.value.reset();
+          }
+          break;
+        }
+        default: out.value.reset();
+      }
+    }
+    return out;
+  }
+
+  std::optional<std::string> read_file(const std::string& name, std::string& why) const {
+    const fs::path path = fs::path(name).is_absolute() ? fs::path(name) : m_cwd / name;
+    if (!m_cwd_known && !fs::path(name).is_absolute()) {
+      why = name + " is relative to a directory that is not known until the command runs";
+      return std::nullopt;
+    }
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) {
+      why = name + " does not exist here, so its SQL cannot be read";
+      return std::nullopt;
+    }
+    if (size > m_options.max_file_bytes) {
+      why = fmt::format("{} is larger than {} bytes", name, m_options.max_file_bytes);
+      return std::nullopt;
+    }
+    std::ifstream f(path, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    if (!f && !f.eof()) {
+      why = name + " cannot be read";
+      return std::nullopt;
+    }
+    return s.str();
+  }
+
+  Input file_input(const Arg& name) const {
+    if (!name.value) return unknown_input("the file " + name.text + ", whose name is not known until the command runs");
+    std::string why;
+    if (auto text = read_file(*name.value, why)) return text_input(std::move(*text), *name.value);
+    return unknown_input(why);
+  }
+
+  // Standard input: the last redirection of fd 0, else the command before it in the pipeline.
+  Input input_of(const shell::Command& c, const shell::Command* upstream, const Frame& f) const {
+    const shell::Redirect* last = nullptr;
+    for (const auto& r : c.redirects) {
+      const bool fd0 = r.fd == -1 || r.fd == 0;
+      using Op = shell::Redirect::Op;
+      if (fd0 && (r.op == Op::input || r.op == Op::heredoc || r.op == Op::herestring || r.op == Op::read_write || r.op == Op::dup_input)) last = &r;
+    }
+    if (last != nullptr) {
+      using Op = shell::Redirect::Op;
+      if (last->op == Op::heredoc) {
+        const Arg body = expand(last->body);
+        if (body.value) return text_input(*body.value, "a heredoc");
+        return unknown_input("a heredoc whose text depends on variables or commands (" + shorten(body.text, 60) + ")");
+      }
+      if (last->op == Op::herestring) {
+        const Arg s = expand(last->target);
+        if (s.value) return text_input(*s.value + "\n", "a here-string");
+        return unknown_input("a here-string that is not known until the command runs (" + shorten(s.text, 60) + ")");
+      }
+      if (last->op == Op::dup_input) return unknown_input("another file descriptor");
+      return file_input(expand(last->target));
+    }
+    if (upstream == nullptr) return {};
+    return output_of(*upstream, f);
+  }
+
+  // What a pipeline's producer writes: echo, printf and cat of known text; anything else is
+  // unknown.
+  Input output_of(const shell::Command& c, const Frame& f) const {
+    const std::string_view src = c.end > c.begin && c.end <= f.source.size() ? f.source.substr(c.begin, c.end - c.begin) : std::string_view("a command");
+    const Input unknown = unknown_input("the output of `" + shorten(src, 80) + "`");
+    if (c.kind != shell::Command::Kind::simple || c.words.empty()) return unknown;
+    Argv argv;
+    for (const auto& w : c.words) argv.push_back(expand(w));
+    if (!argv[0].value) return unknown;
+    const std::string& name = *argv[0].value;
+    std::size_t i = 1;
+    if (name == "echo") {
+      bool newline = true;
+      while (i < argv.size() && argv[i].value && (argv[i].is("-n") || argv[i].is("-e") || argv[i].is("-E") || argv[i].is("-ne") || argv[i].is("-en"))) {
+        if (argv[i].value->find('n') != std::string::npos) newline = false;
+        ++i;
+      }
+      std::string out;
+      for (std::size_t k = i; k < argv.size(); ++k) {
+        if (!argv[k].value) return unknown;
+        if (k > i) out += ' ';
+        out += *argv[k].value;
+      }
+      return text_input(out + (newline ? "\n" : ""), "echo");
+    }
+    if (name == "printf") {
+      if (i < argv.size() && argv[i].is("--")) ++i;
+      if (i >= argv.size() || !argv[i].value) return unknown;
+      std::string out;
+      std::size_t next = i + 1;
+      const std::string& fmt_text = *argv[i].value;
+      for (std::size_t k = 0; k < fmt_text.size(); ++k) {
+        const char ch = fmt_text[k];
+        if (ch == '\\' && k + 1 < fmt_text.size()) {
+          const char e = fmt_text[++k];
+          out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+        } else if (ch == '%' && k + 1 < fmt_text.size()) {
+          const char spec = fmt_text[++k];
+          if (spec == '%') {
+            out += '%';
+          } else if (spec == 's' || spec == 'b') {
+            if (next < argv.size()) {
+              if (!argv[next].value) return unknown;
+              out += *argv[next++].value;
+            }
+          } else {
+            return unknown;
+          }
+        } else {
+          out += ch;
+        }
+      }
+      if (next < argv.size()) return unknown;  // printf repeats its format for the rest
+      return text_input(out, "printf");
+    }
+    if (name == "cat") {
+      std::string out;
+      std::string names;
+      bool any = false;
+      for (; i < argv.size(); ++i) {
+        if (argv[i].value && argv[i].value->starts_with('-') && *argv[i].value != "-") continue;
+        any = true;
+        if (argv[i].is("-")) return unknown;
+        const Input file = file_input(argv[i]);
+        if (file.kind != Input::Kind::text) return file;
+        out += file.text;
+        names += (names.empty() ? "" : ", ") + file.origin;
+      }
+      if (!any) {  // cat <<EOF ... EOF | psql
+        return input_of(c, nullptr, f);
+      }
+      return text_input(std::move(out), names);
+    }
+    return unknown;
+  }
+
+  // --- commands ---------------------------------------------------------------------------------
+
+  void run(const Argv& argv, std::vector<std::pair<std::string, std::string>> env, const Input& in,
+           std::string_view segment, int depth) {
+    if (argv.empty() || !argv[0].value) return;
+    if (depth > m_options.max_depth) {
+      if (touches_database(segment)) ask(std::string(segment), "nests wrappers deeper than pgwarden follows (" + std::to_string(m_options.max_depth) + " levels)", "run the database command directly, without the wrappers", "depth-limit");
+      return;
+    }
+    const Unwrapped u = unwrap(argv);
+    switch (u.kind) {
+      case Unwrapped::Kind::argv: {
+        Argv inner = u.argv;
+        if (u.appends_unknown) inner.push_back(Arg{std::nullopt, "<arguments read from standard input>"});
+        env.insert(env.end(), u.env.begin(), u.env.end());
+        run(inner, std::move(env), in, segment, depth + 1);
+        return;
+      }
+      case Unwrapped::Kind::script:
+        // A string with unknown parts is judged as written, each unknown part kept as its
+        // source: `bash -c "psql -c \"$SQL\""` is psql with unknown SQL, and whatever is known
+        // around it is judged as usual.
+        script(u.script.value ? *u.script.value : u.script.text, depth + 1);
+        return;
+      case Unwrapped::Kind::script_file: {
+        if (!u.script.value) return;
+        std::string why;
+        if (auto text = read_file(*u.script.value, why)) script(*text, depth + 1);
+        return;
+      }
+      case Unwrapped::Kind::stdin_script:
+        if (in.kind == Input::Kind::text) {
+          script(in.text, depth + 1);
+        } else if (in.kind == Input::Kind::unknown && touches_database(in.origin)) {
+          ask(std::string(segment), u.wrapper + " runs shell commands from " + in.origin, "", "unknown-shell");
+        }
+        return;
+      case Unwrapped::Kind::none: break;
+    }
+    tool(argv, env, in, segment, depth);
+  }
+
+  void tool(const Argv& argv, const std::vector<std::pair<std::string, std::string>>& env, const Input& in,
+            std::string_view segment, int depth) {
+    const Program* program = find_program(*argv[0].value);
+    if (program == nullptr) return;
+    const Invocation inv = read_invocation(*program, argv);
+    const ToolRule* rule = match_rule(inv);
+    if (rule == nullptr) return;
+    if (rule->effect == ToolRule::Effect::sql) {
+      sql_sources(*rule, inv, in, segment, depth);
+      return;
+    }
+    Reason r;
+    r.command = std::string(segment);
+    r.rule = "tool:" + rule->id;
+    r.alternative = rule->alternative;
+    if (rule->effect == ToolRule::Effect::ask) {
+      r.verdict = Verdict::ask;
+      r.what = rule->reason;
+    } else {
+      r.verdict = verdict_of(m_policy.decision(rule->action));
+      r.what = fmt::format("{} ({}: {})", rule->reason, sql::to_string(rule->action), decision_rule(m_policy, rule->action));
+    }
+    if (r.verdict == Verdict::allow) return;
+    if (r.verdict >= Verdict::ask) {
+      const auto consent = written_consent(inv, env);
+      if (!consent.empty()) {
+        std::string names;
+        for (const auto& c : consent) names += (names.empty() ? "" : ", ") + c;
+        r.what += fmt::format(". The command carries {}: consent written into a command is not a human's approval", names);
+      }
+    }
+    m_outcome.add(std::move(r));
+  }
+
+  // --- SQL --------------------------------------------------------------------------------------
+
+  void sql_sources(const ToolRule& rule, const Invocation& inv, const Input& in, std::string_view segment, int depth) {
+    const auto& spec = rule.sql;
+    bool given = false;
+    bool reads_stdin = false;
+    for (const auto& o : inv.options) {
+      const bool is_text = std::find(spec.text_options.begin(), spec.text_options.end(), o.name) != spec.text_options.end();
+      const bool is_file = std::find(spec.file_options.begin(), spec.file_options.end(), o.name) != spec.file_options.end();
+      if (!is_text && !is_file) continue;
+      given = true;
+      Arg value = o.has_inline ? Arg::known(o.inline_value) : o.value != nullptr ? *o.value : Arg{std::nullopt, "(missing)"};
+      if (is_text) {
+        sql_text(value, "", segment, depth);
+      } else if (value.is("-")) {
+        reads_stdin = true;
+      } else {
+        sql_input(file_input(value), segment, depth);
+      }
+    }
+    using S = SqlSource::Stdin;
+    if (spec.stdin == S::always || (spec.stdin == S::by_default && !given) || (spec.stdin == S::with_flag && inv.has(spec.stdin_flag))) {
+      reads_stdin = true;
+    }
+    if (reads_stdin) sql_input(in, segment, depth);
+  }
+
+  void sql_input(const Input& in, std::string_view segment, int depth) {
+    if (in.kind == Input::Kind::none) return;  // a terminal, or nothing: no SQL to run
+    if (in.kind == Input::Kind::unknown) {
+      unknown_sql(segment, "reads SQL from " + in.origin);
+      return;
+    }
+    const bool inline_text = in.origin == "a heredoc" || in.origin == "a here-string" || in.origin == "echo" || in.origin == "printf";
+    judge_sql(in.text, inline_text ? "" : in.origin, segment, depth);
+  }
+
+  void sql_text(const Arg& value, const std::string& origin, std::string_view segment, int depth) {
+    if (!value.value) {
+      unknown_sql(segment, "runs SQL that is not known until the command runs (" + shorten(value.text, 80) + ")");
+      return;
+    }
+    judge_sql(*value.value, origin, segment, depth);
+  }
+
+  void unknown_sql(std::string_view segment, std::string what) {
+    ask(std::string(segment), std::move(what),
+        "write the SQL into the command, or into a file that exists here, so that pgwarden can judge it", "unknown-sql");
+  }
+
+  void judge_sql(std::string_view text, const std::string& origin, std::string_view segment, int depth) {
+    if (depth > m_options.max_depth) {
+      ask(std::string(segment), "includes SQL files deeper than pgwarden follows", "", "depth-limit");
+      return;
+    }
+    sql::AnalyzeOptions options;
+    options.psql_meta_commands = true;
+    if (text.find('\\') != std::string_view::npos) meta_commands(text, origin, segment, depth);
+    const std::string prefix = origin.empty() ? "" : origin + ": ";
+    for (const auto& st : sql::analyze(text, options)) {
+      const auto verdict = policy::evaluate(st, m_policy, m_unit);
+      if (verdict.decision == policy::Decision::allow) continue;
+      for (const auto& f : verdict.findings) {
+        Reason r;
+        r.command = std::string(segment);
+        r.verdict = verdict_of(f.decision);
+        r.rule = "policy:" + std::string(sql::to_string(f.action));
+        r.alternative = f.hint;
+        if (f.action == sql::Action::parse_error) {
+          if (r.verdict == Verdict::deny) r.verdict = Verdict::ask;
+          r.what = fmt::format("{}`{}` does not parse as PostgreSQL: {}", prefix, shorten(st.text, 80), f.message);
+          r.alternative = "correct the SQL; pgwarden judges only SQL it can read";
+        } else {
+          r.what = fmt::format("{}{} ({})", prefix, f.message, f.rule);
+        }
+        if (r.verdict != Verdict::allow) m_outcome.add(std::move(r));
+      }
+    }
+  }
+
+  // psql's backslash commands that run more than the SQL in front of them.
+  void meta_commands(std::string_view text, const std::string& origin, std::string_view segment, int depth) {
+    std::vector<sql::Chunk> metas;
+    sql::SplitOptions split;
+    split.psql_meta_commands = true;
+    split.meta_commands = &metas;
+    sql::split_statements(text, split);
+    for (const auto& m : metas) {
+      std::string_view line = text.substr(m.begin + 1, m.end - m.begin - 1);
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+      const auto space = line.find_first_of(" \t");
+      const std::string_view name = line.substr(0, space);
+      std::string_view arg = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+      while (!arg.empty() && (arg.front() == ' ' || arg.front() == '\t')) arg.remove_prefix(1);
+      while (!arg.empty() && (arg.back() == ' ' || arg.back() == '\t')) arg.remove_suffix(1);
+      if (arg.size() >= 2 && arg.front() == '\'' && arg.back() == '\'') arg = arg.substr(1, arg.size() - 2);
+      if (name == "i" || name == "include" || name == "ir" || name == "include_relative") {
+        std::string file(arg);
+        if ((name == "ir" || name == "include_relative") && !origin.empty() && !fs::path(file).is_absolute()) {
+          file = (fs::path(origin).parent_path() / file).string();
+        }
+        const Input in = file_input(Arg::known(file));
+        if (in.kind == Input::Kind::text) {
+          judge_sql(in.text, file, segment, depth + 1);
+        } else {
+          unknown_sql(segment, "includes SQL from " + in.origin);
+        }
+      } else if (name == "gexec") {
+        ask(std::string(segment), "runs the rows its query returns as SQL (\\gexec), which cannot be known until it runs",
+            "run the query without \\gexec, read the statements it produces, and run the ones you mean", "unknown-sql");
+      } else if (name == "!") {
+        script(arg, depth + 1);
+      }
+    }
+  }
+
+  void ask(std::string command, std::string what, std::string alternative, const char* rule) {
+    m_outcome.add(Reason{Verdict::ask, std::move(command), std::move(what), std::move(alternative), rule});
+  }
+
+  const policy::Policy& m_policy;
+  const JudgeOptions& m_options;
+  fs::path m_cwd;
+  bool m_cwd_known = true;
+  std::map<std::string, std::optional<std::string>> m_vars;
+  policy::UnitState m_unit;
+  Outcome m_outcome;
+};
+
+}  // namespace
+
+Outcome judge(std::string_view command, const policy::Policy& policy, const JudgeOptions& options) {
+  return Judge(policy, options).run(command);
+}
+
+}  // namespace pgwarden::hook

@@ -1,0 +1,33 @@
+// hook/wrappers: commands that run another command. `sudo -u postgres psql ...`,
+// `bash -lc '...'`, `docker compose exec db psql ...`, `npx prisma ...`: the hook judges what
+// they run, one level per call; the judge calls again on the result, up to its depth limit.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hook/tools.hpp"
+
+namespace pgwarden::hook {
+
+struct Unwrapped {
+  enum class Kind : unsigned char {
+    none,          // not a wrapper (or a wrapper with nothing to run, e.g. an interactive ssh)
+    argv,          // runs `argv`
+    script,        // runs the shell text `script` (bash -c, eval, ssh host 'cmd', watch 'cmd')
+    script_file,   // runs the shell script file named by `script` (bash deploy.sh)
+    stdin_script,  // runs the shell text it reads on standard input (bash, bash -s, sh)
+  };
+  Kind kind = Kind::none;
+  std::string wrapper;  // what was unwrapped, for messages: "sudo", "bash -c", "docker exec"
+  Argv argv;
+  Arg script;
+  std::vector<std::pair<std::string, std::string>> env;  // NAME=value set for the inner command
+  bool appends_unknown = false;  // xargs: the inner command gets more arguments from stdin
+};
+
+// One level of unwrapping of `argv` (argv[0] is a known value).
+Unwrapped unwrap(const Argv& argv);
+
+}  // namespace pgwarden::hook

@@ -1,0 +1,1 @@
+TRUNCATE ledger_entries;

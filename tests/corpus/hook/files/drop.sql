@@ -1,0 +1,2 @@
+-- cleanup before the demo
+DROP TABLE users;

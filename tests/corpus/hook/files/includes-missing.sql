@@ -1,0 +1,1 @@
+\i not-here.sql

@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+npx prisma migrate reset --force --skip-seed

@@ -1,0 +1,2 @@
+\! dropdb app
+SELECT 1;

@@ -1,0 +1,3 @@
+BEGIN;
+TRUNCATE ledger_entries;
+COMMIT;

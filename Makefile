@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_WIRE_SECONDS ?= 30
 FUZZ_SHELL_SECONDS ?= 30
 
-.PHONY: all deps build run tour test unit fuzz bench bench-proxy format tidy clean
+.PHONY: all deps build run tour test unit fuzz bench bench-hook bench-proxy format tidy clean
 
 all: build
 
@@ -44,6 +44,11 @@ bench: deps
 	cmake --build $(BUILD_DIR) --target bench_analyze bench_lint
 	$(BUILD_DIR)/bench_analyze
 	$(BUILD_DIR)/bench_lint
+
+# The hook's latency as an agent sees it: 1,000 spawns per case beside /bin/true (bench/bench_hook.cpp).
+bench-hook: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) --target pgwarden bench_hook
+	cd tests/corpus/hook/files && $(abspath $(BUILD_DIR))/bench_hook $(abspath $(BUILD_DIR))/pgwarden 1000
 
 # The proxy benchmark (bench/proxy/run.sh): pgbench against a throwaway PostgreSQL 15 directly,
 # through PgBouncer and through `pgwarden proxy`, interleaved, medians and ratios in one run.

@@ -96,16 +96,15 @@ class Judge {
       if (touches_database(text)) ask(shorten(text), "nests wrappers and shells deeper than pgwarden follows (" + std::to_string(m_options.max_depth) + " levels)", "run the database command directly, without the wrappers", "depth-limit");
       return;
     }
-    auto parsed = shell::parse(text);
-    if (!parsed) {
-      if (touches_database(text)) {
-        ask(shorten(text), "could not be read as a shell command (" + parsed.error().message + ")",
-            "write the command plainly, with balanced quotes", "shell-parse-error");
-      }
-      return;
+    // Streamed: each top-level pipeline is judged as soon as it is parsed and then dropped, so
+    // a long `a && b && ...` chain never holds its whole tree. The pipelines before a syntax
+    // error are judged too; the error then adds its own answer.
+    const Frame frame{text, depth};
+    auto parsed = shell::parse_each(text, [&](const shell::Pipeline& p) { pipeline(p, frame); });
+    if (!parsed && touches_database(text)) {
+      ask(shorten(text), "could not be read as a shell command (" + parsed.error().message + ")",
+          "write the command plainly, with balanced quotes", "shell-parse-error");
     }
-    Frame frame{text, depth};
-    walk(*parsed, frame);
   }
 
   struct Frame {
@@ -115,12 +114,12 @@ class Judge {
 
   void walk(const shell::Script& s, const Frame& f) {
     for (const auto& item : s.items) {
-      for (const auto& pipeline : item.pipelines) {
-        for (std::size_t i = 0; i < pipeline.commands.size(); ++i) {
-          command(pipeline.commands[i], i > 0 ? &pipeline.commands[i - 1] : nullptr, f);
-        }
-      }
+      for (const auto& p : item.pipelines) pipeline(p, f);
     }
+  }
+
+  void pipeline(const shell::Pipeline& p, const Frame& f) {
+    for (std::size_t i = 0; i < p.commands.size(); ++i) command(p.commands[i], i > 0 ? &p.commands[i - 1] : nullptr, f);
   }
 
   void substitutions(const shell::Word& w, const Frame& f) {

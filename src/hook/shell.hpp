@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -145,5 +146,12 @@ struct ParseError {
 // k_max_input is a ParseError. A heredoc whose delimiter never comes ends at the end of the
 // input, as bash does (with a warning there).
 tl::expected<Script, ParseError> parse(std::string_view input);
+
+// The same parse, streamed: each top-level pipeline is handed to `sink`, in order, as soon as
+// it is complete (its heredocs read), and then dropped, so memory holds one pipeline rather
+// than the whole tree (a 1 MB `a && b && ...` chain). On a ParseError the pipelines before the
+// error have been handed over already.
+tl::expected<void, ParseError> parse_each(std::string_view input,
+                                          const std::function<void(const Pipeline&)>& sink);
 
 }  // namespace pgwarden::hook::shell

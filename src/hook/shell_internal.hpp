@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -193,6 +194,9 @@ class Lexer {
   void finish(Script* script);
   // The body of a heredoc, lexed as a word that expands like a double-quoted string.
   Word heredoc_word();
+  // With no heredoc waiting: gives `pipeline`, and the substitutions read so far, their heredoc
+  // bodies now, and forgets those substitutions (a streaming parse hands the pipeline on).
+  void settle(Pipeline& pipeline);
 
  private:
   struct PendingHeredoc {
@@ -249,8 +253,11 @@ class Parser {
  public:
   explicit Parser(Lexer& lexer);
 
-  // The whole buffer as one script.
+  // The whole buffer as one script. With a sink, each complete top-level pipeline goes to the
+  // sink instead, as soon as its heredocs are read; the script keeps what never completed.
   Script parse_program();
+  using Sink = std::function<void(const Pipeline&)>;
+  void set_sink(const Sink* sink) { m_sink = sink; }
   // A substitution's body, up to and including its `)`; `start` is where `$(` began.
   Script parse_substitution(std::size_t start, bool process);
 
@@ -267,6 +274,7 @@ class Parser {
 
   Script parse_list();
   AndOr parse_and_or();
+  void stream(AndOr& and_or);
   Pipeline parse_pipeline();
   bool parse_command(Command& c);
   void parse_simple(Command& c);
@@ -290,6 +298,8 @@ class Parser {
   std::size_t m_floor;           // heredocs from this index on belong to this parser
   Mode m_mode = Mode::normal;
   std::size_t m_last_end = 0;    // input offset after the last token taken
+  const Sink* m_sink = nullptr;  // parse_program's streaming sink
+  int m_list_depth = 0;          // nested parse_list calls: 1 is the top level
 };
 
 // Parses a derived buffer (a backquoted body) as a script of its own.

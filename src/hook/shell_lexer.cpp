@@ -676,6 +676,15 @@ void Lexer::finish(Script* script) {
   for (const auto& unit : m_units) fill(*unit);
 }
 
+void Lexer::settle(Pipeline& pipeline) {
+  if (!m_bodies.empty()) {
+    for (Command& command : pipeline.commands) fill(command);
+    for (const auto& unit : m_units) fill(*unit);
+  }
+  m_units.clear();
+  m_substitutions.clear();
+}
+
 void Lexer::fill(Script& script) {
   for (AndOr& and_or : script.items) {
     for (Pipeline& pipeline : and_or.pipelines) {

@@ -180,6 +180,11 @@ Script Parser::parse_substitution(std::size_t start, bool process) {
 // and_or ((; | & | newline) and_or)*, up to a token that closes the enclosing construct.
 Script Parser::parse_list() {
   Script script;
+  ++m_list_depth;
+  struct Leave {
+    int& depth;
+    ~Leave() { --depth; }
+  } leave{m_list_depth};
   skip_newlines();
   while (ok() && !ends_list(peek())) {
     AndOr and_or = parse_and_or();
@@ -187,7 +192,8 @@ Script Parser::parse_list() {
     const Token& sep = peek();
     const bool more = sep.kind == TokenKind::newline || is_op(sep, Op::semi) || is_op(sep, Op::amp);
     if (is_op(sep, Op::amp)) and_or.background = true;
-    script.items.push_back(std::move(and_or));
+    stream(and_or);
+    if (!and_or.pipelines.empty()) script.items.push_back(std::move(and_or));
     if (!more) break;
     take();
     skip_newlines();
@@ -198,6 +204,7 @@ Script Parser::parse_list() {
 AndOr Parser::parse_and_or() {
   AndOr and_or;
   and_or.pipelines.push_back(parse_pipeline());
+  stream(and_or);
   while (ok()) {
     const Token& t = peek();
     if (!is_op(t, Op::and_if) && !is_op(t, Op::or_if)) break;
@@ -206,8 +213,21 @@ AndOr Parser::parse_and_or() {
     take();
     skip_newlines();
     and_or.pipelines.push_back(parse_pipeline());
+    stream(and_or);
   }
   return and_or;
+}
+
+// A top-level and-or list's pipelines go to the sink once no heredoc is waiting for its body;
+// a pipeline whose heredoc comes later waits with the ones after it.
+void Parser::stream(AndOr& and_or) {
+  if (m_sink == nullptr || m_list_depth != 1 || !ok() || m_lexer.pending_heredocs() > 0) return;
+  for (Pipeline& pipeline : and_or.pipelines) {
+    m_lexer.settle(pipeline);
+    (*m_sink)(pipeline);
+  }
+  and_or.pipelines.clear();
+  and_or.connectors.clear();
 }
 
 Pipeline Parser::parse_pipeline() {
@@ -612,6 +632,27 @@ Script parse_buffer(Context& ctx, Buffer buffer) {
 }
 
 }  // namespace detail
+
+tl::expected<void, ParseError> parse_each(std::string_view input, const std::function<void(const Pipeline&)>& sink) {
+  if (input.size() > k_max_input) {
+    return tl::unexpected(ParseError{"input longer than 4 MiB", k_max_input});
+  }
+  try {
+    detail::Context ctx;
+    detail::Lexer lexer(ctx, detail::Buffer(input));
+    detail::Parser parser(lexer);
+    parser.set_sink(&sink);
+    Script rest = parser.parse_program();
+    lexer.finish(&rest);
+    if (ctx.failed()) return tl::unexpected(std::move(*ctx.error));
+    for (const AndOr& and_or : rest.items) {
+      for (const Pipeline& pipeline : and_or.pipelines) sink(pipeline);
+    }
+    return {};
+  } catch (const std::bad_alloc&) {
+    return tl::unexpected(ParseError{"out of memory", 0});
+  }
+}
 
 tl::expected<Script, ParseError> parse(std::string_view input) {
   if (input.size() > k_max_input) {

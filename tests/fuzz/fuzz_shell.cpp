@@ -68,12 +68,26 @@ struct Walker {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto result = parse(input);
+  // The streamed parse fails where the whole parse fails, and otherwise hands over the same
+  // pipelines, each as complete (heredoc bodies, offsets) as in the whole tree.
+  Walker streamed{size};
+  std::size_t pipelines = 0;
+  const auto each = parse_each(input, [&](const Pipeline& p) {
+    ++pipelines;
+    for (const Command& c : p.commands) streamed.command(c);
+  });
   if (!result) {
     check(!result.error().message.empty());
     check(result.error().offset <= size);
+    check(!each && each.error().message == result.error().message);
     return 0;
   }
+  check(each.has_value());
+  std::size_t expected = 0;
+  for (const AndOr& a : result->items) expected += a.pipelines.size();
+  check(pipelines == expected);
   Walker walker{size};
   walker.script(*result);
+  check(streamed.touched == walker.touched);  // the same words and bodies, byte for byte
   return 0;
 }

@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -797,3 +802,76 @@ TEST(ShellParse, OneMegabyteOfCommandsParses) {
 }
 
 }  // namespace
+
+// --- Streaming --------------------------------------------------------------------------------
+
+namespace {
+
+// What parse_each hands over, one shape per pipeline, with each heredoc body as it arrived.
+std::vector<std::string> streamed(std::string_view input) {
+  std::vector<std::string> out;
+  auto r = parse_each(input, [&](const Pipeline& p) {
+    Script one;
+    one.items.emplace_back();
+    one.items.back().pipelines.push_back(p);
+    std::string s = shape(one);
+    for (const Command& c : p.commands) {
+      for (const Redirect& r : c.redirects) {
+        if (r.op == Redirect::Op::heredoc) s += " [" + r.body.text() + "]";
+      }
+    }
+    out.push_back(std::move(s));
+  });
+  if (!r) out.push_back("error: " + r.error().message);
+  return out;
+}
+
+}  // namespace
+
+TEST(ShellStream, HandsOverEveryTopLevelPipelineInOrder) {
+  EXPECT_EQ(streamed("a 1 && b | c; d || e\nf &"), (V{"a 1", "b | c", "d", "e", "f"}));
+  // Compound commands are one pipeline each, whatever their bodies hold.
+  EXPECT_EQ(streamed("if x; then y && z; fi; w"), (V{shape("if x; then y && z; fi"), "w"}));
+}
+
+TEST(ShellStream, APipelineWaitsForItsHeredocBody) {
+  EXPECT_EQ(streamed("psql <<EOF && echo done\nDROP TABLE t;\nEOF\nls"),
+            (V{"psql [DROP TABLE t;\n]", "echo done", "ls"}));
+  // Inside a substitution, and a heredoc that never ends.
+  EXPECT_EQ(streamed("x=$(cat <<A\nq\nA\n) && psql <<B"), (V{shape("x=$(cat <<A\nq\nA\n)"), "psql []"}));
+}
+
+TEST(ShellStream, PipelinesBeforeASyntaxErrorAreHandedOverFirst) {
+  EXPECT_EQ(streamed("dropdb app && echo 'unterminated"),
+            (V{"dropdb app", "error: unterminated single quote"}));
+}
+
+TEST(ShellStream, AgreesWithTheWholeParseOnTheFuzzSeeds) {
+  const fs::path dir = fs::path(PGWARDEN_SOURCE_DIR) / "tests/fuzz/shell-seeds";
+  std::size_t compared = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto whole = parse(text);
+    if (!whole) continue;
+    std::vector<std::string> expected;
+    for (const AndOr& a : whole->items) {
+      for (const Pipeline& p : a.pipelines) {
+        Script one;
+        one.items.emplace_back();
+        one.items.back().pipelines.push_back(p);
+        expected.push_back(shape(one));
+      }
+    }
+    std::vector<std::string> got;
+    ASSERT_TRUE(parse_each(text, [&](const Pipeline& p) {
+      Script one;
+      one.items.emplace_back();
+      one.items.back().pipelines.push_back(p);
+      got.push_back(shape(one));
+    })) << entry.path();
+    EXPECT_EQ(got, expected) << entry.path();
+    ++compared;
+  }
+  EXPECT_GE(compared, 20U);
+}

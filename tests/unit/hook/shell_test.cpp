@@ -807,14 +807,18 @@ TEST(ShellParse, OneMegabyteOfCommandsParses) {
 
 namespace {
 
+std::string shape(const Pipeline& p) {
+  Script one;
+  one.items.emplace_back();
+  one.items.back().pipelines.push_back(p);
+  return shape(one);
+}
+
 // What parse_each hands over, one shape per pipeline, with each heredoc body as it arrived.
 std::vector<std::string> streamed(std::string_view input) {
   std::vector<std::string> out;
   auto r = parse_each(input, [&](const Pipeline& p) {
-    Script one;
-    one.items.emplace_back();
-    one.items.back().pipelines.push_back(p);
-    std::string s = shape(one);
+    std::string s = shape(p);
     for (const Command& c : p.commands) {
       for (const Redirect& r : c.redirects) {
         if (r.op == Redirect::Op::heredoc) s += " [" + r.body.text() + "]";
@@ -856,20 +860,10 @@ TEST(ShellStream, AgreesWithTheWholeParseOnTheFuzzSeeds) {
     if (!whole) continue;
     std::vector<std::string> expected;
     for (const AndOr& a : whole->items) {
-      for (const Pipeline& p : a.pipelines) {
-        Script one;
-        one.items.emplace_back();
-        one.items.back().pipelines.push_back(p);
-        expected.push_back(shape(one));
-      }
+      for (const Pipeline& p : a.pipelines) expected.push_back(shape(p));
     }
     std::vector<std::string> got;
-    ASSERT_TRUE(parse_each(text, [&](const Pipeline& p) {
-      Script one;
-      one.items.emplace_back();
-      one.items.back().pipelines.push_back(p);
-      got.push_back(shape(one));
-    })) << entry.path();
+    ASSERT_TRUE(parse_each(text, [&](const Pipeline& p) { got.push_back(shape(p)); })) << entry.path();
     EXPECT_EQ(got, expected) << entry.path();
     ++compared;
   }

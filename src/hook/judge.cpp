@@ -1,5 +1,7 @@
 #include "hook/judge.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -8,8 +10,6 @@
 #include <sstream>
 #include <string>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "hook/shell.hpp"
 #include "hook/tools.hpp"
@@ -29,8 +29,12 @@ struct Input {
   std::string origin;  // "a heredoc", "drop.sql", "the output of curl ..."
 };
 
-Input unknown_input(std::string origin) { return {Input::Kind::unknown, {}, std::move(origin)}; }
-Input text_input(std::string text, std::string origin) { return {Input::Kind::text, std::move(text), std::move(origin)}; }
+Input unknown_input(std::string origin) {
+  return {Input::Kind::unknown, {}, std::move(origin)};
+}
+Input text_input(std::string text, std::string origin) {
+  return {Input::Kind::text, std::move(text), std::move(origin)};
+}
 
 std::string shorten(std::string_view s, std::size_t max = 120) {
   std::string out(s.substr(0, std::min(s.size(), s.find('\n'))));
@@ -41,17 +45,23 @@ std::string shorten(std::string_view s, std::size_t max = 120) {
 
 std::string decision_rule(const policy::Policy& policy, sql::Action action) {
   const auto d = policy.decision(action);
-  const std::string setting = fmt::format("{} = \"{}\"", sql::to_string(action), policy::to_string(d));
-  return policy.action_from_file[static_cast<std::size_t>(action)] ? "[actions] " + setting
-                                                                   : "the built-in default " + setting;
+  const std::string setting =
+      fmt::format("{} = \"{}\"", sql::to_string(action), policy::to_string(d));
+  return policy.action_from_file[static_cast<std::size_t>(action)]
+             ? "[actions] " + setting
+             : "the built-in default " + setting;
 }
 
 Verdict verdict_of(policy::Decision d) {
   switch (d) {
-    case policy::Decision::allow: return Verdict::allow;
-    case policy::Decision::warn: return Verdict::warn;
-    case policy::Decision::approve: return Verdict::ask;
-    case policy::Decision::deny: return Verdict::deny;
+    case policy::Decision::allow:
+      return Verdict::allow;
+    case policy::Decision::warn:
+      return Verdict::warn;
+    case policy::Decision::approve:
+      return Verdict::ask;
+    case policy::Decision::deny:
+      return Verdict::deny;
   }
   return Verdict::deny;
 }
@@ -61,12 +71,18 @@ Verdict verdict_of(policy::Decision d) {
 bool touches_database(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && (std::isspace(static_cast<unsigned char>(text[i])) != 0 || std::string_view("'\"`;&|()<>$={}").find(text[i]) != std::string_view::npos)) ++i;
+    while (i < text.size() &&
+           (std::isspace(static_cast<unsigned char>(text[i])) != 0 ||
+            std::string_view("'\"`;&|()<>$={}").find(text[i]) != std::string_view::npos))
+      ++i;
     std::size_t j = i;
-    while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j])) == 0 && std::string_view("'\"`;&|()<>$={}").find(text[j]) == std::string_view::npos) ++j;
+    while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j])) == 0 &&
+           std::string_view("'\"`;&|()<>$={}").find(text[j]) == std::string_view::npos)
+      ++j;
     if (j > i) {
       auto word = text.substr(i, j - i);
-      if (const auto at = word.find('@', 1); at != std::string_view::npos) word = word.substr(0, at);
+      if (const auto at = word.find('@', 1); at != std::string_view::npos)
+        word = word.substr(0, at);
       if (find_program(word) != nullptr) return true;
     }
     i = j;
@@ -78,7 +94,8 @@ namespace {
 
 class Judge {
  public:
-  Judge(const policy::Policy& policy, const JudgeOptions& options) : m_policy(policy), m_options(options), m_cwd(options.cwd) {
+  Judge(const policy::Policy& policy, const JudgeOptions& options)
+      : m_policy(policy), m_options(options), m_cwd(options.cwd) {
     m_outcome.policy_name = policy.name;
     m_outcome.policy_document = policy.document;
   }
@@ -93,7 +110,11 @@ class Judge {
 
   void script(std::string_view text, int depth) {
     if (depth > m_options.max_depth) {
-      if (touches_database(text)) ask(shorten(text), "nests wrappers and shells deeper than pgwarden follows (" + std::to_string(m_options.max_depth) + " levels)", "run the database command directly, without the wrappers", "depth-limit");
+      if (touches_database(text))
+        ask(shorten(text),
+            "nests wrappers and shells deeper than pgwarden follows (" +
+                std::to_string(m_options.max_depth) + " levels)",
+            "run the database command directly, without the wrappers", "depth-limit");
       return;
     }
     // Streamed: each top-level pipeline is judged as soon as it is parsed and then dropped, so
@@ -119,12 +140,14 @@ class Judge {
   }
 
   void pipeline(const shell::Pipeline& p, const Frame& f) {
-    for (std::size_t i = 0; i < p.commands.size(); ++i) command(p.commands[i], i > 0 ? &p.commands[i - 1] : nullptr, f);
+    for (std::size_t i = 0; i < p.commands.size(); ++i)
+      command(p.commands[i], i > 0 ? &p.commands[i - 1] : nullptr, f);
   }
 
   void substitutions(const shell::Word& w, const Frame& f) {
     for (const auto& part : w.parts) {
-      if (part.kind == shell::WordPart::Kind::command && part.script) walk(*part.script, {part.source, f.depth});
+      if (part.kind == shell::WordPart::Kind::command && part.script)
+        walk(*part.script, {part.source, f.depth});
     }
   }
 
@@ -144,7 +167,8 @@ class Judge {
       return;
     }
     if (c.words.empty()) {  // NAME=value ...: remembered for later $NAME
-      for (const auto& a : c.assignments) m_vars[a.name] = a.array ? std::nullopt : expand(a.value).value;
+      for (const auto& a : c.assignments)
+        m_vars[a.name] = a.array ? std::nullopt : expand(a.value).value;
       return;
     }
     Argv argv;
@@ -155,7 +179,9 @@ class Judge {
       const Arg v = expand(a.value);
       env.emplace_back(a.name, v.value.value_or(v.text));
     }
-    const std::string_view segment = c.end > c.begin && c.end <= f.source.size() ? f.source.substr(c.begin, c.end - c.begin) : f.source;
+    const std::string_view segment = c.end > c.begin && c.end <= f.source.size()
+                                         ? f.source.substr(c.begin, c.end - c.begin)
+                                         : f.source;
     builtins(argv);
     const Input in = input_of(c, upstream, f);
     run(argv, env, in, segment, f.depth);
@@ -167,20 +193,25 @@ class Judge {
     const std::string& name = *argv[0].value;
     if (name == "cd" && argv.size() >= 2) {
       if (argv[1].value) {
-        m_cwd = fs::path(*argv[1].value).is_absolute() ? fs::path(*argv[1].value) : m_cwd / *argv[1].value;
+        m_cwd = fs::path(*argv[1].value).is_absolute() ? fs::path(*argv[1].value)
+                                                       : m_cwd / *argv[1].value;
       } else {
         m_cwd_known = false;
       }
-    } else if (name == "export" || name == "declare" || name == "local" || name == "readonly" || name == "typeset") {
+    } else if (name == "export" || name == "declare" || name == "local" || name == "readonly" ||
+               name == "typeset") {
       for (std::size_t i = 1; i < argv.size(); ++i) {
         const auto& t = argv[i].text;
         const auto eq = t.find('=');
         if (eq == std::string::npos) continue;
-        m_vars[t.substr(0, eq)] = argv[i].value ? std::optional<std::string>(argv[i].value->substr(eq + 1)) : std::nullopt;
+        m_vars[t.substr(0, eq)] = argv[i].value
+                                      ? std::optional<std::string>(argv[i].value->substr(eq + 1))
+                                      : std::nullopt;
       }
     } else if (name == "unset" || name == "read" || name == "mapfile" || name == "readarray") {
       for (std::size_t i = 1; i < argv.size(); ++i) {
-        if (argv[i].value && !argv[i].value->starts_with('-')) m_vars[*argv[i].value] = std::nullopt;
+        if (argv[i].value && !argv[i].value->starts_with('-'))
+          m_vars[*argv[i].value] = std::nullopt;
       }
     }
   }
@@ -191,7 +222,9 @@ class Judge {
       out.text += p.kind == shell::WordPart::Kind::literal ? p.text : p.source;
       if (!out.value) continue;
       switch (p.kind) {
-        case shell::WordPart::Kind::literal: *out.value += p.text; break;
+        case shell::WordPart::Kind::literal:
+          *out.value += p.text;
+          break;
         case shell::WordPart::Kind::parameter: {
           const auto it = m_vars.find(p.text);
           if (!p.has_operator && it != m_vars.end() && it->second) {
@@ -210,7 +243,8 @@ class Judge {
           }
           break;
         }
-        default: out.value.reset();
+        default:
+          out.value.reset();
       }
     }
     return out;
@@ -243,7 +277,9 @@ class Judge {
   }
 
   Input file_input(const Arg& name) const {
-    if (!name.value) return unknown_input("the file " + name.text + ", whose name is not known until the command runs");
+    if (!name.value)
+      return unknown_input("the file " + name.text +
+                           ", whose name is not known until the command runs");
     std::string why;
     if (auto text = read_file(*name.value, why)) return text_input(std::move(*text), *name.value);
     return unknown_input(why);
@@ -255,19 +291,23 @@ class Judge {
     for (const auto& r : c.redirects) {
       const bool fd0 = r.fd == -1 || r.fd == 0;
       using Op = shell::Redirect::Op;
-      if (fd0 && (r.op == Op::input || r.op == Op::heredoc || r.op == Op::herestring || r.op == Op::read_write || r.op == Op::dup_input)) last = &r;
+      if (fd0 && (r.op == Op::input || r.op == Op::heredoc || r.op == Op::herestring ||
+                  r.op == Op::read_write || r.op == Op::dup_input))
+        last = &r;
     }
     if (last != nullptr) {
       using Op = shell::Redirect::Op;
       if (last->op == Op::heredoc) {
         const Arg body = expand(last->body);
         if (body.value) return text_input(*body.value, "a heredoc");
-        return unknown_input("a heredoc whose text depends on variables or commands (" + shorten(body.text, 60) + ")");
+        return unknown_input("a heredoc whose text depends on variables or commands (" +
+                             shorten(body.text, 60) + ")");
       }
       if (last->op == Op::herestring) {
         const Arg s = expand(last->target);
         if (s.value) return text_input(*s.value + "\n", "a here-string");
-        return unknown_input("a here-string that is not known until the command runs (" + shorten(s.text, 60) + ")");
+        return unknown_input("a here-string that is not known until the command runs (" +
+                             shorten(s.text, 60) + ")");
       }
       if (last->op == Op::dup_input) return unknown_input("another file descriptor");
       return file_input(expand(last->target));
@@ -279,7 +319,9 @@ class Judge {
   // What a pipeline's producer writes: echo, printf and cat of known text; anything else is
   // unknown.
   Input output_of(const shell::Command& c, const Frame& f) const {
-    const std::string_view src = c.end > c.begin && c.end <= f.source.size() ? f.source.substr(c.begin, c.end - c.begin) : std::string_view("a command");
+    const std::string_view src = c.end > c.begin && c.end <= f.source.size()
+                                     ? f.source.substr(c.begin, c.end - c.begin)
+                                     : std::string_view("a command");
     const Input unknown = unknown_input("the output of `" + shorten(src, 80) + "`");
     if (c.kind != shell::Command::Kind::simple || c.words.empty()) return unknown;
     Argv argv;
@@ -289,7 +331,9 @@ class Judge {
     std::size_t i = 1;
     if (name == "echo") {
       bool newline = true;
-      while (i < argv.size() && argv[i].value && (argv[i].is("-n") || argv[i].is("-e") || argv[i].is("-E") || argv[i].is("-ne") || argv[i].is("-en"))) {
+      while (i < argv.size() && argv[i].value &&
+             (argv[i].is("-n") || argv[i].is("-e") || argv[i].is("-E") || argv[i].is("-ne") ||
+              argv[i].is("-en"))) {
         if (argv[i].value->find('n') != std::string::npos) newline = false;
         ++i;
       }
@@ -358,14 +402,19 @@ class Judge {
            std::string_view segment, int depth) {
     if (argv.empty() || !argv[0].value) return;
     if (depth > m_options.max_depth) {
-      if (touches_database(segment)) ask(std::string(segment), "nests wrappers deeper than pgwarden follows (" + std::to_string(m_options.max_depth) + " levels)", "run the database command directly, without the wrappers", "depth-limit");
+      if (touches_database(segment))
+        ask(std::string(segment),
+            "nests wrappers deeper than pgwarden follows (" + std::to_string(m_options.max_depth) +
+                " levels)",
+            "run the database command directly, without the wrappers", "depth-limit");
       return;
     }
     const Unwrapped u = unwrap(argv);
     switch (u.kind) {
       case Unwrapped::Kind::argv: {
         Argv inner = u.argv;
-        if (u.appends_unknown) inner.push_back(Arg{std::nullopt, "<arguments read from standard input>"});
+        if (u.appends_unknown)
+          inner.push_back(Arg{std::nullopt, "<arguments read from standard input>"});
         env.insert(env.end(), u.env.begin(), u.env.end());
         run(inner, std::move(env), in, segment, depth + 1);
         return;
@@ -386,16 +435,18 @@ class Judge {
         if (in.kind == Input::Kind::text) {
           script(in.text, depth + 1);
         } else if (in.kind == Input::Kind::unknown && touches_database(in.origin)) {
-          ask(std::string(segment), u.wrapper + " runs shell commands from " + in.origin, "", "unknown-shell");
+          ask(std::string(segment), u.wrapper + " runs shell commands from " + in.origin, "",
+              "unknown-shell");
         }
         return;
-      case Unwrapped::Kind::none: break;
+      case Unwrapped::Kind::none:
+        break;
     }
     tool(argv, env, in, segment, depth);
   }
 
-  void tool(const Argv& argv, const std::vector<std::pair<std::string, std::string>>& env, const Input& in,
-            std::string_view segment, int depth) {
+  void tool(const Argv& argv, const std::vector<std::pair<std::string, std::string>>& env,
+            const Input& in, std::string_view segment, int depth) {
     const Program* program = find_program(*argv[0].value);
     if (program == nullptr) return;
     const Invocation inv = read_invocation(*program, argv);
@@ -414,7 +465,8 @@ class Judge {
       r.what = rule->reason;
     } else {
       r.verdict = verdict_of(m_policy.decision(rule->action));
-      r.what = fmt::format("{} ({}: {})", rule->reason, sql::to_string(rule->action), decision_rule(m_policy, rule->action));
+      r.what = fmt::format("{} ({}: {})", rule->reason, sql::to_string(rule->action),
+                           decision_rule(m_policy, rule->action));
     }
     if (r.verdict == Verdict::allow) return;
     if (r.verdict >= Verdict::ask) {
@@ -422,7 +474,9 @@ class Judge {
       if (!consent.empty()) {
         std::string names;
         for (const auto& c : consent) names += (names.empty() ? "" : ", ") + c;
-        r.what += fmt::format(". The command carries {}: consent written into a command is not a human's approval", names);
+        r.what += fmt::format(
+            ". The command carries {}: consent written into a command is not a human's approval",
+            names);
       }
     }
     m_outcome.add(std::move(r));
@@ -430,16 +484,21 @@ class Judge {
 
   // --- SQL --------------------------------------------------------------------------------------
 
-  void sql_sources(const ToolRule& rule, const Invocation& inv, const Input& in, std::string_view segment, int depth) {
+  void sql_sources(const ToolRule& rule, const Invocation& inv, const Input& in,
+                   std::string_view segment, int depth) {
     const auto& spec = rule.sql;
     bool given = false;
     bool reads_stdin = false;
     for (const auto& o : inv.options) {
-      const bool is_text = std::find(spec.text_options.begin(), spec.text_options.end(), o.name) != spec.text_options.end();
-      const bool is_file = std::find(spec.file_options.begin(), spec.file_options.end(), o.name) != spec.file_options.end();
+      const bool is_text = std::find(spec.text_options.begin(), spec.text_options.end(), o.name) !=
+                           spec.text_options.end();
+      const bool is_file = std::find(spec.file_options.begin(), spec.file_options.end(), o.name) !=
+                           spec.file_options.end();
       if (!is_text && !is_file) continue;
       given = true;
-      Arg value = o.has_inline ? Arg::known(o.inline_value) : o.value != nullptr ? *o.value : Arg{std::nullopt, "(missing)"};
+      Arg value = o.has_inline         ? Arg::known(o.inline_value)
+                  : o.value != nullptr ? *o.value
+                                       : Arg{std::nullopt, "(missing)"};
       if (is_text) {
         sql_text(value, "", segment, depth);
       } else if (value.is("-")) {
@@ -449,7 +508,8 @@ class Judge {
       }
     }
     using S = SqlSource::Stdin;
-    if (spec.stdin == S::always || (spec.stdin == S::by_default && !given) || (spec.stdin == S::with_flag && inv.has(spec.stdin_flag))) {
+    if (spec.stdin == S::always || (spec.stdin == S::by_default && !given) ||
+        (spec.stdin == S::with_flag && inv.has(spec.stdin_flag))) {
       reads_stdin = true;
     }
     if (reads_stdin) sql_input(in, segment, depth);
@@ -461,13 +521,15 @@ class Judge {
       unknown_sql(segment, "reads SQL from " + in.origin);
       return;
     }
-    const bool inline_text = in.origin == "a heredoc" || in.origin == "a here-string" || in.origin == "echo" || in.origin == "printf";
+    const bool inline_text = in.origin == "a heredoc" || in.origin == "a here-string" ||
+                             in.origin == "echo" || in.origin == "printf";
     judge_sql(in.text, inline_text ? "" : in.origin, segment, depth);
   }
 
   void sql_text(const Arg& value, const std::string& origin, std::string_view segment, int depth) {
     if (!value.value) {
-      unknown_sql(segment, "runs SQL that is not known until the command runs (" + shorten(value.text, 80) + ")");
+      unknown_sql(segment, "runs SQL that is not known until the command runs (" +
+                               shorten(value.text, 80) + ")");
       return;
     }
     judge_sql(*value.value, origin, segment, depth);
@@ -475,12 +537,16 @@ class Judge {
 
   void unknown_sql(std::string_view segment, std::string what) {
     ask(std::string(segment), std::move(what),
-        "write the SQL into the command, or into a file that exists here, so that pgwarden can judge it", "unknown-sql");
+        "write the SQL into the command, or into a file that exists here, so that pgwarden can "
+        "judge it",
+        "unknown-sql");
   }
 
-  void judge_sql(std::string_view text, const std::string& origin, std::string_view segment, int depth) {
+  void judge_sql(std::string_view text, const std::string& origin, std::string_view segment,
+                 int depth) {
     if (depth > m_options.max_depth) {
-      ask(std::string(segment), "includes SQL files deeper than pgwarden follows", "", "depth-limit");
+      ask(std::string(segment), "includes SQL files deeper than pgwarden follows", "",
+          "depth-limit");
       return;
     }
     sql::AnalyzeOptions options;
@@ -498,7 +564,8 @@ class Judge {
         r.alternative = f.hint;
         if (f.action == sql::Action::parse_error) {
           if (r.verdict == Verdict::deny) r.verdict = Verdict::ask;
-          r.what = fmt::format("{}`{}` does not parse as PostgreSQL: {}", prefix, shorten(st.text, 80), f.message);
+          r.what = fmt::format("{}`{}` does not parse as PostgreSQL: {}", prefix,
+                               shorten(st.text, 80), f.message);
           r.alternative = "correct the SQL; pgwarden judges only SQL it can read";
         } else {
           r.what = fmt::format("{}{} ({})", prefix, f.message, f.rule);
@@ -509,7 +576,8 @@ class Judge {
   }
 
   // psql's backslash commands that run more than the SQL in front of them.
-  void meta_commands(std::string_view text, const std::string& origin, std::string_view segment, int depth) {
+  void meta_commands(std::string_view text, const std::string& origin, std::string_view segment,
+                     int depth) {
     std::vector<sql::Chunk> metas;
     sql::SplitOptions split;
     split.psql_meta_commands = true;
@@ -520,13 +588,16 @@ class Judge {
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
       const auto space = line.find_first_of(" \t");
       const std::string_view name = line.substr(0, space);
-      std::string_view arg = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+      std::string_view arg =
+          space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
       while (!arg.empty() && (arg.front() == ' ' || arg.front() == '\t')) arg.remove_prefix(1);
       while (!arg.empty() && (arg.back() == ' ' || arg.back() == '\t')) arg.remove_suffix(1);
-      if (arg.size() >= 2 && arg.front() == '\'' && arg.back() == '\'') arg = arg.substr(1, arg.size() - 2);
+      if (arg.size() >= 2 && arg.front() == '\'' && arg.back() == '\'')
+        arg = arg.substr(1, arg.size() - 2);
       if (name == "i" || name == "include" || name == "ir" || name == "include_relative") {
         std::string file(arg);
-        if ((name == "ir" || name == "include_relative") && !origin.empty() && !fs::path(file).is_absolute()) {
+        if ((name == "ir" || name == "include_relative") && !origin.empty() &&
+            !fs::path(file).is_absolute()) {
           file = (fs::path(origin).parent_path() / file).string();
         }
         const Input in = file_input(Arg::known(file));
@@ -536,8 +607,11 @@ class Judge {
           unknown_sql(segment, "includes SQL from " + in.origin);
         }
       } else if (name == "gexec") {
-        ask(std::string(segment), "runs the rows its query returns as SQL (\\gexec), which cannot be known until it runs",
-            "run the query without \\gexec, read the statements it produces, and run the ones you mean", "unknown-sql");
+        ask(std::string(segment),
+            "runs the rows its query returns as SQL (\\gexec), which cannot be known until it runs",
+            "run the query without \\gexec, read the statements it produces, and run the ones you "
+            "mean",
+            "unknown-sql");
       } else if (name == "!") {
         script(arg, depth + 1);
       }
@@ -545,7 +619,8 @@ class Judge {
   }
 
   void ask(std::string command, std::string what, std::string alternative, const char* rule) {
-    m_outcome.add(Reason{Verdict::ask, std::move(command), std::move(what), std::move(alternative), rule});
+    m_outcome.add(
+        Reason{Verdict::ask, std::move(command), std::move(what), std::move(alternative), rule});
   }
 
   const policy::Policy& m_policy;

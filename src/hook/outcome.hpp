@@ -26,7 +26,7 @@ struct Reason {
 struct Outcome {
   Verdict verdict = Verdict::allow;  // the strictest of the reasons' (allow when none)
   std::vector<Reason> reasons;
-  std::string policy_name;      // cited in the answer
+  std::string policy_name;  // cited in the answer
   std::string policy_document;
 
   void add(Reason reason);
@@ -34,8 +34,9 @@ struct Outcome {
 
 // The text an agent or a person reads: the verdict in one line citing the policy, then each
 // reason with its alternative and, when refused, that only a human can approve (consent
-// written into the command is not consent). No newline after the last line. At most `limit` bytes (Claude caps hook output at
-// 10,000 characters), cut at a line end with a note of how many reasons were left out.
+// written into the command is not consent). No newline after the last line. At most `limit` bytes
+// (Claude caps hook output at 10,000 characters), cut at a line end with a note of how many reasons
+// were left out.
 std::string describe(const Outcome& outcome, std::size_t limit = 9000);
 
 }  // namespace pgwarden::hook

@@ -15,8 +15,12 @@ namespace pgwarden::hook::shell::detail {
 
 namespace {
 
-bool is_hex(int c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-int hex_value(int c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
+bool is_hex(int c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+int hex_value(int c) {
+  return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
 
 void append_utf8(std::string& out, unsigned long cp) {
   if (cp < 0x80) {
@@ -131,15 +135,37 @@ void Lexer::lex_ansi_c(Parts& b, std::size_t start) {
     unsigned long value = 0;
     std::string decoded;
     switch (e) {
-      case 'a': decoded = "\a"; break;
-      case 'b': decoded = "\b"; break;
-      case 'e': case 'E': decoded = "\x1b"; break;
-      case 'f': decoded = "\f"; break;
-      case 'n': decoded = "\n"; break;
-      case 'r': decoded = "\r"; break;
-      case 't': decoded = "\t"; break;
-      case 'v': decoded = "\v"; break;
-      case '\\': case '\'': case '"': case '?': decoded = std::string(1, e); break;
+      case 'a':
+        decoded = "\a";
+        break;
+      case 'b':
+        decoded = "\b";
+        break;
+      case 'e':
+      case 'E':
+        decoded = "\x1b";
+        break;
+      case 'f':
+        decoded = "\f";
+        break;
+      case 'n':
+        decoded = "\n";
+        break;
+      case 'r':
+        decoded = "\r";
+        break;
+      case 't':
+        decoded = "\t";
+        break;
+      case 'v':
+        decoded = "\v";
+        break;
+      case '\\':
+      case '\'':
+      case '"':
+      case '?':
+        decoded = std::string(1, e);
+        break;
       case 'x':
         if (hex(2, value)) decoded = std::string(1, static_cast<char>(value));
         break;
@@ -406,7 +432,8 @@ std::shared_ptr<const Script> Lexer::merge_scripts(const std::vector<WordPart>& 
   if (count <= 1) return only;
   auto merged = std::make_shared<Script>();
   for (const WordPart& p : parts) {
-    if (p.script) merged->items.insert(merged->items.end(), p.script->items.begin(), p.script->items.end());
+    if (p.script)
+      merged->items.insert(merged->items.end(), p.script->items.begin(), p.script->items.end());
   }
   m_units.push_back(merged);  // copies of heredoc redirections still need their bodies
   return merged;

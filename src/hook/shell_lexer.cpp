@@ -26,7 +26,15 @@ bool is_operator_start(int c) {
 // Characters an unquoted word reads one at a time; the rest are read in runs.
 bool is_special(int c) {
   switch (c) {
-    case '\'': case '"': case '\\': case '$': case '`': case '*': case '?': case '[': case '{':
+    case '\'':
+    case '"':
+    case '\\':
+    case '$':
+    case '`':
+    case '*':
+    case '?':
+    case '[':
+    case '{':
     case '~':
       return true;
     default:
@@ -257,7 +265,8 @@ Token Lexer::lex_operator(Mode mode, std::size_t from, int fd) {
   switch (c0) {
     case '&':
       if (c1 == '&') return op(Op::and_if, p1 + 1);
-      if (c1 == '>') return c2 == '>' ? redirect(R::append_all, p2 + 1) : redirect(R::output_all, p1 + 1);
+      if (c1 == '>')
+        return c2 == '>' ? redirect(R::append_all, p2 + 1) : redirect(R::output_all, p1 + 1);
       return op(Op::amp, p0 + 1);
     case '|':
       if (c1 == '|') return op(Op::or_if, p1 + 1);
@@ -281,7 +290,7 @@ Token Lexer::lex_operator(Mode mode, std::size_t from, int fd) {
       if (c1 == '&') return redirect(R::dup_input, p1 + 1);
       if (c1 == '>') return redirect(R::read_write, p1 + 1);
       return redirect(R::input, p0 + 1);
-    default:  // '>'
+    default:                                                 // '>'
       if (c1 == '(' && fd < 0) return lex_word(mode, from);  // >(...)
       if (c1 == '>') return redirect(R::append, p1 + 1);
       if (c1 == '&') return redirect(R::dup_output, p1 + 1);
@@ -372,7 +381,8 @@ void Lexer::lex_array(Token& t, std::size_t open) {
       break;
     }
     if (is_operator_start(c)) {
-      m_ctx.fail(offset(m_pos), std::string("unexpected `") + static_cast<char>(c) + "` in an array");
+      m_ctx.fail(offset(m_pos),
+                 std::string("unexpected `") + static_cast<char>(c) + "` in an array");
       return;
     }
     const std::size_t from = m_pos;
@@ -619,8 +629,9 @@ void Lexer::read_heredoc(const PendingHeredoc& h) {
     const std::size_t line = m_pos;
     const void* nl_ptr = std::memchr(m_text.data() + line, '\n', m_end - line);
     const std::size_t nl =
-        nl_ptr != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl_ptr) - m_text.data())
-                          : m_end;
+        nl_ptr != nullptr
+            ? static_cast<std::size_t>(static_cast<const char*>(nl_ptr) - m_text.data())
+            : m_end;
     const std::size_t next = nl < m_end ? nl + 1 : m_end;
     std::size_t content = line;
     if (h.strip_tabs) {
@@ -657,7 +668,8 @@ Word Lexer::heredoc_word() {
   lex_double(b, true, 0);
   Word w;
   w.parts = b.finish();
-  if (w.parts.size() == 1 && w.parts[0].text.empty() && w.parts[0].kind == WordPart::Kind::literal) {
+  if (w.parts.size() == 1 && w.parts[0].text.empty() &&
+      w.parts[0].kind == WordPart::Kind::literal) {
     w.parts.clear();
   }
   finish(nullptr);

@@ -36,12 +36,17 @@ namespace {
 
 bool is_name(std::string_view s) {
   if (s.empty()) return false;
-  const auto start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  const auto start = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
   if (!start(s[0])) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) { return start(c) || (c >= '0' && c <= '9'); });
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return start(c) || (c >= '0' && c <= '9'); });
 }
 
-bool is_op(const Token& t, Op op) { return t.kind == TokenKind::op && t.op == op; }
+bool is_op(const Token& t, Op op) {
+  return t.kind == TokenKind::op && t.op == op;
+}
 
 // The value of NAME=value: the word without its plainly written NAME= prefix.
 Word assigned_value(Word word, std::size_t prefix, std::size_t begin) {
@@ -109,8 +114,8 @@ bool Parser::ends_list(const Token& t) const {
              t.op == Op::dsemi_amp;
     case TokenKind::word: {
       const std::string_view w = m_lexer.raw(t);
-      return w == "then" || w == "else" || w == "elif" || w == "fi" || w == "do" ||
-             w == "done" || w == "esac" || w == "}";
+      return w == "then" || w == "else" || w == "elif" || w == "fi" || w == "do" || w == "done" ||
+             w == "esac" || w == "}";
     }
     default:
       return false;
@@ -132,7 +137,9 @@ std::string describe(const Lexer& lexer, const Token& t) {
 }
 }  // namespace
 
-void Parser::unexpected(const Token& t) { m_ctx.fail(t.begin, "unexpected " + describe(m_lexer, t)); }
+void Parser::unexpected(const Token& t) {
+  m_ctx.fail(t.begin, "unexpected " + describe(m_lexer, t));
+}
 
 bool Parser::expect(std::string_view keyword) {
   const Token& t = peek();
@@ -169,8 +176,8 @@ Script Parser::parse_substitution(std::size_t start, bool process) {
   if (is_op(t, Op::rparen)) {
     take();
   } else if (t.kind == TokenKind::end) {
-    m_ctx.fail(start, process ? "unterminated process substitution"
-                              : "unterminated command substitution");
+    m_ctx.fail(start,
+               process ? "unterminated process substitution" : "unterminated command substitution");
   } else {
     unexpected(t);
   }
@@ -577,8 +584,9 @@ void Parser::parse_case(Command& c) {
       take();
     }
     if (!is_op(peek(), Op::rparen)) {
-      if (ok()) m_ctx.fail(peek().begin, "expected `)` after a case pattern, found " +
-                                             describe(m_lexer, peek()));
+      if (ok())
+        m_ctx.fail(peek().begin,
+                   "expected `)` after a case pattern, found " + describe(m_lexer, peek()));
       return;
     }
     take();
@@ -633,7 +641,8 @@ Script parse_buffer(Context& ctx, Buffer buffer) {
 
 }  // namespace detail
 
-tl::expected<void, ParseError> parse_each(std::string_view input, const std::function<void(const Pipeline&)>& sink) {
+tl::expected<void, ParseError> parse_each(std::string_view input,
+                                          const std::function<void(const Pipeline&)>& sink) {
   if (input.size() > k_max_input) {
     return tl::unexpected(ParseError{"input longer than 4 MiB", k_max_input});
   }

@@ -21,7 +21,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   std::size_t start = 0;
   while (true) {
     const auto at = s.find(sep, start);
-    out.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    out.push_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) return out;
     start = at + 1;
   }
@@ -37,7 +38,8 @@ std::vector<std::string> list(std::string_view field, char sep) {
 }
 
 // The rows of a table: lines that are neither empty nor comments, split at tabs.
-std::vector<std::vector<std::string_view>> rows(std::string_view tsv, std::size_t columns, const char* name) {
+std::vector<std::vector<std::string_view>> rows(std::string_view tsv, std::size_t columns,
+                                                const char* name) {
   std::vector<std::vector<std::string_view>> out;
   int line_no = 0;
   for (auto line : split(tsv, '\n')) {
@@ -46,8 +48,9 @@ std::vector<std::vector<std::string_view>> rows(std::string_view tsv, std::size_
     auto cells = split(line, '\t');
     if (cells.size() != columns) {
       // The tables are compiled in and checked by the tests; a broken row is a build defect.
-      std::fprintf(stderr, "pgwarden: internal error: src/hook/data/%s line %d has %zu columns, not %zu\n", name,
-                   line_no, cells.size(), columns);
+      std::fprintf(stderr,
+                   "pgwarden: internal error: src/hook/data/%s line %d has %zu columns, not %zu\n",
+                   name, line_no, cells.size(), columns);
       std::abort();
     }
     out.push_back(std::move(cells));
@@ -117,7 +120,8 @@ Tables load() {
       if (p.name == r[1] && p.implied.empty()) rule.program = &p;
     }
     if (rule.program == nullptr) {
-      std::fprintf(stderr, "pgwarden: internal error: rules.tsv row %s names an unknown program\n", rule.id.c_str());
+      std::fprintf(stderr, "pgwarden: internal error: rules.tsv row %s names an unknown program\n",
+                   rule.id.c_str());
       std::abort();
     }
     if (r[2] != "-") {
@@ -134,7 +138,8 @@ Tables load() {
     } else if (auto a = sql::action_from_string(effect)) {
       rule.action = *a;
     } else {
-      std::fprintf(stderr, "pgwarden: internal error: rules.tsv row %s has an unknown effect\n", rule.id.c_str());
+      std::fprintf(stderr, "pgwarden: internal error: rules.tsv row %s has an unknown effect\n",
+                   rule.id.c_str());
       std::abort();
     }
     rule.reason = std::string(r[6]);
@@ -142,7 +147,9 @@ Tables load() {
     t.rules.push_back(std::move(rule));
   }
   for (const auto& r : rows(data::k_consent_tsv, 2, "consent.tsv")) {
-    auto& into = r[0] == "env" ? t.consent_env : r[0] == "option" ? t.consent_options : t.consent_words;
+    auto& into = r[0] == "env"      ? t.consent_env
+                 : r[0] == "option" ? t.consent_options
+                                    : t.consent_words;
     into.emplace_back(r[1]);
   }
   t.program_list.assign(t.programs.begin(), t.programs.end());
@@ -164,7 +171,8 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
 }
 
 bool is_negative_number(std::string_view s) {
-  return s.size() >= 2 && s[0] == '-' && std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return s.size() >= 2 && s[0] == '-' &&
+         std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool word_matches(const std::vector<std::string>& alternatives, const Arg& arg) {
@@ -178,7 +186,8 @@ bool word_matches(const std::vector<std::string>& alternatives, const Arg& arg) 
 }  // namespace
 
 bool Invocation::has(std::string_view option) const {
-  return std::any_of(options.begin(), options.end(), [&](const Option& o) { return o.name == option; });
+  return std::any_of(options.begin(), options.end(),
+                     [&](const Option& o) { return o.name == option; });
 }
 
 const Program* find_program(std::string_view argv0) {
@@ -208,8 +217,9 @@ Invocation read_invocation(const Program& program, std::span<const Arg> argv) {
       continue;
     }
     const std::string& v = *a.value;
-    if (options_done || v.size() < 2 || v[0] != '-' || (is_negative_number(v) && !contains(program.value_options, v) &&
-                                                          !contains(program.help_options, v))) {
+    if (options_done || v.size() < 2 || v[0] != '-' ||
+        (is_negative_number(v) && !contains(program.value_options, v) &&
+         !contains(program.help_options, v))) {
       inv.positionals.push_back(&a);
       continue;
     }
@@ -240,7 +250,8 @@ Invocation read_invocation(const Program& program, std::span<const Arg> argv) {
 const ToolRule* match_rule(const Invocation& inv) {
   for (const auto& h : inv.program->help_options) {
     if (inv.has(h)) return nullptr;
-    if (!h.starts_with('-') && !inv.positionals.empty() && inv.positionals.front()->is(h)) return nullptr;
+    if (!h.starts_with('-') && !inv.positionals.empty() && inv.positionals.front()->is(h))
+      return nullptr;
   }
   for (const auto& rule : tables().rules) {
     if (rule.program->name != inv.program->name) continue;
@@ -252,14 +263,19 @@ const ToolRule* match_rule(const Invocation& inv) {
       }
     } else {
       words = rule.words.size() <= inv.positionals.size();
-      for (std::size_t i = 0; words && i < rule.words.size(); ++i) words = word_matches(rule.words[i], *inv.positionals[i]);
+      for (std::size_t i = 0; words && i < rule.words.size(); ++i)
+        words = word_matches(rule.words[i], *inv.positionals[i]);
     }
     if (!words) continue;
-    const bool required = std::all_of(rule.required.begin(), rule.required.end(), [&](const auto& group) {
-      return std::any_of(group.begin(), group.end(), [&](const std::string& o) { return inv.has(o); });
-    });
+    const bool required =
+        std::all_of(rule.required.begin(), rule.required.end(), [&](const auto& group) {
+          return std::any_of(group.begin(), group.end(),
+                             [&](const std::string& o) { return inv.has(o); });
+        });
     if (!required) continue;
-    if (std::any_of(rule.unless.begin(), rule.unless.end(), [&](const std::string& o) { return inv.has(o); })) continue;
+    if (std::any_of(rule.unless.begin(), rule.unless.end(),
+                    [&](const std::string& o) { return inv.has(o); }))
+      continue;
     return &rule;
   }
   return nullptr;
@@ -273,7 +289,8 @@ std::vector<std::string> written_consent(const Invocation& inv,
     if (contains(t.consent_env, name)) out.push_back(name + "=" + value);
   }
   for (const auto& o : inv.options) {
-    if (contains(t.consent_options, o.name) && !contains(inv.program->value_options, o.name)) out.push_back(o.name);
+    if (contains(t.consent_options, o.name) && !contains(inv.program->value_options, o.name))
+      out.push_back(o.name);
   }
   for (const Arg* p : inv.positionals) {
     if (p->value && contains(t.consent_words, *p->value)) out.push_back(*p->value);
@@ -281,7 +298,11 @@ std::vector<std::string> written_consent(const Invocation& inv,
   return out;
 }
 
-std::span<const ToolRule> all_rules() { return tables().rules; }
-std::span<const Program> all_programs() { return tables().program_list; }
+std::span<const ToolRule> all_rules() {
+  return tables().rules;
+}
+std::span<const Program> all_programs() {
+  return tables().program_list;
+}
 
 }  // namespace pgwarden::hook

@@ -42,7 +42,8 @@ std::size_t skip_options(const Argv& argv, std::size_t i, const OptionSpec& spec
     if (v.size() < 2 || v[0] != '-') return i;
     if (v[1] == '-') {
       const auto name = std::string_view(v).substr(0, v.find('='));
-      const bool takes = std::find(spec.long_values.begin(), spec.long_values.end(), name) != spec.long_values.end();
+      const bool takes = std::find(spec.long_values.begin(), spec.long_values.end(), name) !=
+                         spec.long_values.end();
       i += (takes && v.find('=') == std::string::npos) ? 2 : 1;
       continue;
     }
@@ -104,8 +105,9 @@ bool is_assignment(const Arg& a) {
   const auto& v = *a.value;
   const auto eq = v.find('=');
   if (eq == std::string::npos || eq == 0) return false;
-  return std::all_of(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(eq),
-                     [](char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)) != 0; }) &&
+  return std::all_of(
+             v.begin(), v.begin() + static_cast<std::ptrdiff_t>(eq),
+             [](char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)) != 0; }) &&
          std::isdigit(static_cast<unsigned char>(v[0])) == 0;
 }
 
@@ -140,17 +142,23 @@ Unwrapped shell(const std::string& name, const Argv& argv) {
 
 Unwrapped docker(const std::string& name, const Argv& argv) {
   // docker [global options] exec|run|compose ...
-  std::size_t i = skip_options(argv, 1, {"Hcl", {"--host", "--context", "--config", "--log-level"}});
+  std::size_t i =
+      skip_options(argv, 1, {"Hcl", {"--host", "--context", "--config", "--log-level"}});
   if (i >= argv.size() || !argv[i].value) return {};
-  const OptionSpec exec{"euw", {"--env", "--env-file", "--user", "--workdir", "--detach-keys", "--index"}};
-  const OptionSpec run{"eunvpwlhm",
-                       {"--env", "--env-file", "--user", "--name", "--volume", "--publish", "--workdir", "--label",
-                        "--hostname", "--network", "--entrypoint", "--mount", "--memory", "--cpus", "--platform",
-                        "--add-host", "--pull", "--restart", "--link", "--health-cmd", "--volumes-from"}};
+  const OptionSpec exec{"euw",
+                        {"--env", "--env-file", "--user", "--workdir", "--detach-keys", "--index"}};
+  const OptionSpec run{
+      "eunvpwlhm",
+      {"--env",     "--env-file",   "--user",        "--name",     "--volume",     "--publish",
+       "--workdir", "--label",      "--hostname",    "--network",  "--entrypoint", "--mount",
+       "--memory",  "--cpus",       "--platform",    "--add-host", "--pull",       "--restart",
+       "--link",    "--health-cmd", "--volumes-from"}};
   std::string sub = *argv[i].value;
   if (name == "docker-compose" || name == "podman-compose" || sub == "compose") {
     if (sub == "compose") {
-      i = skip_options(argv, i + 1, {"fp", {"--file", "--project-name", "--profile", "--env-file", "--project-directory"}});
+      i = skip_options(
+          argv, i + 1,
+          {"fp", {"--file", "--project-name", "--profile", "--env-file", "--project-directory"}});
       if (i >= argv.size() || !argv[i].value) return {};
       sub = *argv[i].value;
     }
@@ -164,23 +172,30 @@ Unwrapped docker(const std::string& name, const Argv& argv) {
 }
 
 Unwrapped kubectl(const std::string& name, const Argv& argv) {
-  const auto dashdash = std::find_if(argv.begin(), argv.end(), [](const Arg& a) { return a.is("--"); });
-  const bool exec = std::any_of(argv.begin() + 1, dashdash, [](const Arg& a) { return a.is("exec"); });
+  const auto dashdash =
+      std::find_if(argv.begin(), argv.end(), [](const Arg& a) { return a.is("--"); });
+  const bool exec =
+      std::any_of(argv.begin() + 1, dashdash, [](const Arg& a) { return a.is("exec"); });
   if (!exec) return {};
-  if (dashdash != argv.end()) return as_argv(name + " exec", argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
+  if (dashdash != argv.end())
+    return as_argv(name + " exec", argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
   // The old form without "--": kubectl exec POD COMMAND...
   std::size_t i = 1;
   while (i < argv.size() && !argv[i].is("exec")) ++i;
-  i = skip_options(argv, i + 1, {"cnf", {"--container", "--namespace", "--filename", "--context", "--kubeconfig"}});
+  i = skip_options(
+      argv, i + 1,
+      {"cnf", {"--container", "--namespace", "--filename", "--context", "--kubeconfig"}});
   return as_argv(name + " exec", argv, i + 1);
 }
 
 // npx, bunx, pnpm dlx ...: the package's binary, named without its version.
 Unwrapped package_runner(std::string wrapper, const Argv& argv, std::size_t i) {
-  i = skip_options(argv, i, {"pc", {"--package", "--call", "--node-options", "--registry", "--cache"}});
+  i = skip_options(argv, i,
+                   {"pc", {"--package", "--call", "--node-options", "--registry", "--cache"}});
   // npx -c 'command'
   for (std::size_t k = 1; k < argv.size() && k < i; ++k) {
-    if ((argv[k].is("-c") || argv[k].is("--call")) && k + 1 < argv.size()) return as_script(wrapper + " -c", argv[k + 1]);
+    if ((argv[k].is("-c") || argv[k].is("--call")) && k + 1 < argv.size())
+      return as_script(wrapper + " -c", argv[k + 1]);
   }
   if (i >= argv.size()) return {};
   Unwrapped u = as_argv(std::move(wrapper), argv, i);
@@ -203,7 +218,9 @@ Unwrapped package_runner(std::string wrapper, const Argv& argv, std::size_t i) {
 Unwrapped unwrap(const Argv& argv) {
   if (argv.empty() || !argv[0].value) return {};
   const std::string name(basename(*argv[0].value));
-  const auto second = [&]() -> std::string_view { return argv.size() > 1 && argv[1].value ? std::string_view(*argv[1].value) : ""; };
+  const auto second = [&]() -> std::string_view {
+    return argv.size() > 1 && argv[1].value ? std::string_view(*argv[1].value) : "";
+  };
 
   if (in(name, {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "busybox"})) {
     if (name == "busybox") return as_argv("busybox", argv, 1);
@@ -211,7 +228,12 @@ Unwrapped unwrap(const Argv& argv) {
   }
   if (name == "eval") return as_script("eval", joined(argv, 1));
   if (name == "sudo" || name == "doas") {
-    Unwrapped u = as_argv(name, argv, skip_options(argv, 1, {"ugpCrtUDhT", {"--user", "--group", "--prompt", "--close-from", "--role", "--type", "--other-user", "--chdir", "--host", "--command-timeout"}}));
+    Unwrapped u =
+        as_argv(name, argv,
+                skip_options(argv, 1,
+                             {"ugpCrtUDhT",
+                              {"--user", "--group", "--prompt", "--close-from", "--role", "--type",
+                               "--other-user", "--chdir", "--host", "--command-timeout"}}));
     while (!u.argv.empty() && is_assignment(u.argv[0])) {  // sudo VAR=value cmd
       const auto& v = *u.argv[0].value;
       u.env.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
@@ -231,7 +253,8 @@ Unwrapped unwrap(const Argv& argv) {
     Unwrapped u;
     while (i < argv.size()) {
       const Arg& a = argv[i];
-      if ((a.is("-S") || a.is("--split-string")) && i + 1 < argv.size()) return as_script("env -S", argv[i + 1]);
+      if ((a.is("-S") || a.is("--split-string")) && i + 1 < argv.size())
+        return as_script("env -S", argv[i + 1]);
       if (a.is("-u") || a.is("--unset") || a.is("-C") || a.is("--chdir")) {
         i += 2;
         continue;
@@ -241,7 +264,8 @@ Unwrapped unwrap(const Argv& argv) {
         continue;
       }
       if (is_assignment(a)) {
-        u.env.emplace_back(a.value->substr(0, a.value->find('=')), a.value->substr(a.value->find('=') + 1));
+        u.env.emplace_back(a.value->substr(0, a.value->find('=')),
+                           a.value->substr(a.value->find('=') + 1));
         ++i;
         continue;
       }
@@ -253,17 +277,24 @@ Unwrapped unwrap(const Argv& argv) {
     u.env = std::move(env);
     return u;
   }
-  if (in(name, {"time", "nohup", "command", "exec", "builtin", "chronic", "unbuffer", "setsid", "caffeinate", "tsp", "flock"})) {
+  if (in(name, {"time", "nohup", "command", "exec", "builtin", "chronic", "unbuffer", "setsid",
+                "caffeinate", "tsp", "flock"})) {
     if (name == "command" && (second() == "-v" || second() == "-V")) return {};
     if (name == "flock") {  // flock [options] FILE command...
-      const std::size_t i = skip_options(argv, 1, {"wEc", {"--timeout", "--conflict-exit-code", "--command"}});
+      const std::size_t i =
+          skip_options(argv, 1, {"wEc", {"--timeout", "--conflict-exit-code", "--command"}});
       return as_argv(name, argv, i + 1);
     }
     return as_argv(name, argv, skip_options(argv, 1, {"of", {"--output", "--format"}}));
   }
-  if (name == "nice" || name == "ionice" || name == "stdbuf" || name == "chrt" || name == "taskset" || name == "cgexec") {
-    const std::size_t i = skip_options(argv, 1, {"ncpioeg", {"--adjustment", "--class", "--classdata", "--pid", "--input", "--output", "--error"}});
-    if (name == "chrt" || name == "taskset") return as_argv(name, argv, i + 1);  // priority / mask first
+  if (name == "nice" || name == "ionice" || name == "stdbuf" || name == "chrt" ||
+      name == "taskset" || name == "cgexec") {
+    const std::size_t i = skip_options(
+        argv, 1,
+        {"ncpioeg",
+         {"--adjustment", "--class", "--classdata", "--pid", "--input", "--output", "--error"}});
+    if (name == "chrt" || name == "taskset")
+      return as_argv(name, argv, i + 1);  // priority / mask first
     return as_argv(name, argv, i);
   }
   if (name == "timeout") {
@@ -273,19 +304,23 @@ Unwrapped unwrap(const Argv& argv) {
   if (name == "xargs") {
     std::size_t i = 1;
     std::string replace;
-    while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-') && *argv[i].value != "--") {
+    while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-') &&
+           *argv[i].value != "--") {
       const std::string& v = *argv[i].value;
       if (v == "-I" && i + 1 < argv.size() && argv[i + 1].value) replace = *argv[i + 1].value;
       if (v.starts_with("-I") && v.size() > 2) replace = v.substr(2);
       if (v.starts_with("--replace=")) replace = v.substr(10);
-      const bool takes = v.size() == 2 && std::string_view("IdEeLlnPsa").find(v[1]) != std::string_view::npos;
+      const bool takes =
+          v.size() == 2 && std::string_view("IdEeLlnPsa").find(v[1]) != std::string_view::npos;
       i += takes ? 2 : 1;
     }
     if (i < argv.size() && argv[i].is("--")) ++i;
     Unwrapped u = as_argv("xargs", argv, i);
-    if (u.kind == Kind::none) u = as_argv("xargs", Argv{Arg::known("xargs"), Arg::known("echo")}, 1);
+    if (u.kind == Kind::none)
+      u = as_argv("xargs", Argv{Arg::known("xargs"), Arg::known("echo")}, 1);
     for (auto& a : u.argv) {
-      if (!replace.empty() && a.value && a.value->find(replace) != std::string::npos) a.value.reset();
+      if (!replace.empty() && a.value && a.value->find(replace) != std::string::npos)
+        a.value.reset();
     }
     u.appends_unknown = replace.empty();
     return u;
@@ -307,42 +342,59 @@ Unwrapped unwrap(const Argv& argv) {
     if (host + 1 >= argv.size()) return {};  // an interactive login
     return as_script("ssh", joined(argv, host + 1));
   }
-  if (in(name, {"docker", "podman", "docker-compose", "podman-compose", "nerdctl"})) return docker(name, argv);
+  if (in(name, {"docker", "podman", "docker-compose", "podman-compose", "nerdctl"}))
+    return docker(name, argv);
   if (name == "kubectl" || name == "oc") return kubectl(name, argv);
   if (name == "npx" || name == "bunx" || name == "pnpx") return package_runner(name, argv, 1);
   if (name == "npm" && in(second(), {"exec", "x"})) return package_runner("npm exec", argv, 2);
-  if (name == "pnpm" && in(second(), {"dlx", "exec"})) return package_runner("pnpm " + std::string(second()), argv, 2);
-  if (name == "yarn" && in(second(), {"dlx", "exec"})) return package_runner("yarn " + std::string(second()), argv, 2);
+  if (name == "pnpm" && in(second(), {"dlx", "exec"}))
+    return package_runner("pnpm " + std::string(second()), argv, 2);
+  if (name == "yarn" && in(second(), {"dlx", "exec"}))
+    return package_runner("yarn " + std::string(second()), argv, 2);
   if (name == "bun" && in(second(), {"x", "exec"})) return package_runner("bun x", argv, 2);
-  if (in(name, {"pnpm", "yarn", "bun"}) && argv.size() > 1 && argv[1].value && find_program(*argv[1].value) != nullptr) {
+  if (in(name, {"pnpm", "yarn", "bun"}) && argv.size() > 1 && argv[1].value &&
+      find_program(*argv[1].value) != nullptr) {
     return as_argv(name, argv, 1);  // yarn prisma migrate reset: a package binary by its name
   }
-  if (in(name, {"uv", "poetry", "pdm", "hatch", "rye", "pipenv", "pipx", "bundle", "dotenvx", "doppler", "infisical",
-                "op", "mise", "direnv", "nix-shell"}) &&
+  if (in(name, {"uv", "poetry", "pdm", "hatch", "rye", "pipenv", "pipx", "bundle", "dotenvx",
+                "doppler", "infisical", "op", "mise", "direnv", "nix-shell"}) &&
       in(second(), {"run", "exec"})) {
     // `<tool> run [options] [--] command...`; the secret managers (doppler, op, infisical,
     // dotenvx) put the command after "--".
-    const auto dashdash = std::find_if(argv.begin() + 2, argv.end(), [](const Arg& a) { return a.is("--"); });
-    if (dashdash != argv.end()) return as_argv(name + " " + std::string(second()), argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
-    const std::size_t i = skip_options(argv, 2, {"pe", {"--python", "--with", "--env-file", "--project", "--directory", "--extra", "--group", "--env", "--config"}});
+    const auto dashdash =
+        std::find_if(argv.begin() + 2, argv.end(), [](const Arg& a) { return a.is("--"); });
+    if (dashdash != argv.end())
+      return as_argv(name + " " + std::string(second()), argv,
+                     static_cast<std::size_t>(dashdash - argv.begin()) + 1);
+    const std::size_t i =
+        skip_options(argv, 2,
+                     {"pe",
+                      {"--python", "--with", "--env-file", "--project", "--directory", "--extra",
+                       "--group", "--env", "--config"}});
     return as_argv(name + " " + std::string(second()), argv, i);
   }
   if (name == "uvx") return package_runner("uvx", argv, 1);
   if (name == "dotenv") {  // dotenv [-e file] -- command
-    const auto dashdash = std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.is("--"); });
-    if (dashdash != argv.end()) return as_argv("dotenv", argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
+    const auto dashdash =
+        std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.is("--"); });
+    if (dashdash != argv.end())
+      return as_argv("dotenv", argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
     return {};
   }
-  if (name.starts_with("python") || name == "pypy3" || name == "ruby" || name == "node" || name == "ts-node" || name == "tsx") {
-    // python [options] manage.py ...  /  python -m alembic ...  /  node node_modules/.bin/prisma ...
+  if (name.starts_with("python") || name == "pypy3" || name == "ruby" || name == "node" ||
+      name == "ts-node" || name == "tsx") {
+    // python [options] manage.py ...  /  python -m alembic ...  /  node node_modules/.bin/prisma
+    // ...
     std::size_t i = 1;
     while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-')) {
       const std::string& v = *argv[i].value;
       if (v == "-m" && i + 1 < argv.size()) return as_argv(name + " -m", argv, i + 1);
-      if (v == "-c" || v == "-e" || v == "--eval") return {};  // inline code: not a tool the hook knows
+      if (v == "-c" || v == "-e" || v == "--eval")
+        return {};  // inline code: not a tool the hook knows
       i += (v == "-W" || v == "-X" || v == "-r" || v == "--require") ? 2 : 1;
     }
-    if (i < argv.size() && argv[i].value && find_program(*argv[i].value) != nullptr) return as_argv(name, argv, i);
+    if (i < argv.size() && argv[i].value && find_program(*argv[i].value) != nullptr)
+      return as_argv(name, argv, i);
     return {};
   }
   return {};

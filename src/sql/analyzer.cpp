@@ -129,7 +129,8 @@ std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions option
   SplitOptions split{options.standard_conforming_strings, options.psql_meta_commands};
   // Shapes are read with standard_conforming_strings on: not for a text that reads strings
   // otherwise or may switch how it reads them.
-  const bool shapes_apply = options.standard_conforming_strings && !contains_folded(text, "standard_conforming_strings");
+  const bool shapes_apply =
+      options.standard_conforming_strings && !contains_folded(text, "standard_conforming_strings");
   for (const Chunk& chunk : split_statements(text, split)) {
     const std::string chunk_text(text.substr(chunk.begin, chunk.end - chunk.begin));
     const auto result = analyze_chunk_cached(chunk_text, chunk, shapes_apply, caches);

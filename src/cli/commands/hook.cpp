@@ -59,7 +59,11 @@ std::string shell_join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) {
     if (!out.empty()) out += ' ';
-    const bool plain = !w.empty() && w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") == std::string::npos;
+    const bool plain =
+        !w.empty() &&
+        w.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") ==
+            std::string::npos;
     if (plain) {
       out += w;
       continue;
@@ -98,13 +102,16 @@ int hook_main(const HookOptions& o) {
   if (!request.shell) return answer(hook::render(request.agent, hook::Outcome{}));
 
   std::error_code ec;
-  fs::path cwd = !o.cwd.empty() ? fs::path(o.cwd) : !request.cwd.empty() ? fs::path(request.cwd) : fs::current_path(ec);
+  fs::path cwd = !o.cwd.empty()         ? fs::path(o.cwd)
+                 : !request.cwd.empty() ? fs::path(request.cwd)
+                                        : fs::current_path(ec);
   std::optional<fs::path> explicit_path;
   if (!o.policy_path.empty()) explicit_path = o.policy_path;
   auto policy = policy::resolve_policy(explicit_path, cwd);
   if (!policy) {
     if (!hook::touches_database(request.command)) return 0;
-    return answer(hook::render_error(request.agent, "the policy cannot be loaded: " + policy.error().to_string()));
+    return answer(hook::render_error(request.agent,
+                                     "the policy cannot be loaded: " + policy.error().to_string()));
   }
   hook::JudgeOptions options;
   options.cwd = cwd;
@@ -114,7 +121,8 @@ int hook_main(const HookOptions& o) {
 
 int install_main(const std::string& agent, const std::string& project, bool print_only) {
   if (agent != "claude") {
-    std::cerr << "pgwarden: error: `hook install` knows claude; for other agents see docs/hook.md\n";
+    std::cerr
+        << "pgwarden: error: `hook install` knows claude; for other agents see docs/hook.md\n";
     return k_exit_error;
   }
   std::error_code ec;
@@ -139,15 +147,17 @@ int install_main(const std::string& agent, const std::string& project, bool prin
   // A self-test: the hook as Claude Code will run it must refuse a DROP TABLE.
   auto policy = policy::resolve_policy(std::nullopt, dir);
   if (!policy) {
-    std::cerr << "pgwarden: warning: the policy cannot be loaded, so the hook refuses every database command: "
+    std::cerr << "pgwarden: warning: the policy cannot be loaded, so the hook refuses every "
+                 "database command: "
               << policy.error().to_string() << "\n";
     return k_exit_error;
   }
   hook::JudgeOptions options;
   options.cwd = dir;
   const auto outcome = hook::judge("psql -c 'DROP TABLE pgwarden_install_check'", *policy, options);
-  std::cout << "self-test: psql -c 'DROP TABLE ...' is " << hook::to_string(outcome.verdict) << " under "
-            << policy->name << (policy->source.empty() ? "" : " (" + policy->source + ")") << "\n";
+  std::cout << "self-test: psql -c 'DROP TABLE ...' is " << hook::to_string(outcome.verdict)
+            << " under " << policy->name
+            << (policy->source.empty() ? "" : " (" + policy->source + ")") << "\n";
   return outcome.verdict >= hook::Verdict::ask ? k_exit_allowed : k_exit_error;
 }
 
@@ -155,33 +165,45 @@ int install_main(const std::string& agent, const std::string& project, bool prin
 
 void add_hook(CLI::App& command, int& exit_code) {
   auto opts = std::make_shared<HookOptions>();
-  command.add_option("--agent", opts->agent, "Answer in this agent's hook protocol (default: detected from the input)")
+  command
+      .add_option("--agent", opts->agent,
+                  "Answer in this agent's hook protocol (default: detected from the input)")
       ->check(CLI::IsMember({"plain", "claude", "codex", "gemini", "cursor", "copilot", "cline"}));
-  command.add_option("--policy", opts->policy_path, "Policy file (default: pgwarden.toml in the command's directory or its parents)");
-  command.add_option("--command", opts->command, "Judge this shell command (plain mode: exit 0 allowed, 1 refused, 2 error)")
+  command.add_option(
+      "--policy", opts->policy_path,
+      "Policy file (default: pgwarden.toml in the command's directory or its parents)");
+  command
+      .add_option("--command", opts->command,
+                  "Judge this shell command (plain mode: exit 0 allowed, 1 refused, 2 error)")
       ->each([opts](const std::string&) { opts->command_given = true; });
-  command.add_option("--cwd", opts->cwd, "Directory the command runs in (default: the agent's cwd, else this one)");
+  command.add_option("--cwd", opts->cwd,
+                     "Directory the command runs in (default: the agent's cwd, else this one)");
   command.add_option("words", opts->words, "The command, after --, as separate words (plain mode)");
   command.footer(
-      "Agents: pgwarden hook install claude; for Gemini CLI, Codex, Cursor, Copilot and Cline see docs/hook.md.\n"
-      "Examples:\n  pgwarden hook -- psql -c 'DROP TABLE users'\n  pgwarden hook --command 'prisma migrate reset --force'");
+      "Agents: pgwarden hook install claude; for Gemini CLI, Codex, Cursor, Copilot and Cline see "
+      "docs/hook.md.\n"
+      "Examples:\n  pgwarden hook -- psql -c 'DROP TABLE users'\n  pgwarden hook --command 'prisma "
+      "migrate reset --force'");
 
-  auto* install = command.add_subcommand("install", "Register the hook with an agent (merges into its settings)");
+  auto* install = command.add_subcommand(
+      "install", "Register the hook with an agent (merges into its settings)");
   auto agent = std::make_shared<std::string>();
   auto project = std::make_shared<std::string>();
   auto print = std::make_shared<bool>(false);
   install->add_option("agent", *agent, "The agent")->required()->check(CLI::IsMember({"claude"}));
   install->add_option("--project", *project, "Project directory (default: the current one)");
   install->add_flag("--print", *print, "Show the settings file as it would be, write nothing");
-  install->callback([agent, project, print, &exit_code] { exit_code = install_main(*agent, *project, *print); });
+  install->callback(
+      [agent, project, print, &exit_code] { exit_code = install_main(*agent, *project, *print); });
 
   command.callback([opts, install, &exit_code] {
     if (install->parsed()) return;
     try {
       exit_code = hook_main(*opts);
     } catch (const std::exception& e) {
-      exit_code = answer(hook::render_error(hook::agent_from_string(opts->agent).value_or(hook::Agent::plain),
-                                            std::string("internal error: ") + e.what()));
+      exit_code = answer(
+          hook::render_error(hook::agent_from_string(opts->agent).value_or(hook::Agent::plain),
+                             std::string("internal error: ") + e.what()));
     }
   });
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -133,6 +134,20 @@ class Judge {
     int depth;
   };
 
+  // A command's standard input, worked out when a program that reads it asks: most commands
+  // never do, and working it out expands the command before it in the pipeline or reads a file.
+  struct Stdin {
+    const shell::Command* command;
+    const shell::Command* upstream;
+    const Frame* frame;
+    mutable std::optional<Input> input;
+  };
+
+  const Input& input(const Stdin& s) const {
+    if (!s.input) s.input = input_of(*s.command, s.upstream, *s.frame);
+    return *s.input;
+  }
+
   void walk(const shell::Script& s, const Frame& f) {
     for (const auto& item : s.items) {
       for (const auto& p : item.pipelines) pipeline(p, f);
@@ -171,9 +186,14 @@ class Judge {
         m_vars[a.name] = a.array ? std::nullopt : expand(a.value).value;
       return;
     }
+    Arg argv0 = expand(c.words[0]);
+    if (argv0.value && builtin(*argv0.value) == Builtin::none && !is_wrapper(*argv0.value) &&
+        find_program(*argv0.value) == nullptr)
+      return;  // grep, git, ls ...: nothing here runs a database tool or changes what follows
     Argv argv;
     argv.reserve(c.words.size());
-    for (const auto& w : c.words) argv.push_back(expand(w));
+    argv.push_back(std::move(argv0));
+    for (std::size_t i = 1; i < c.words.size(); ++i) argv.push_back(expand(c.words[i]));
     std::vector<std::pair<std::string, std::string>> env;
     for (const auto& a : c.assignments) {
       const Arg v = expand(a.value);
@@ -183,36 +203,63 @@ class Judge {
                                          ? f.source.substr(c.begin, c.end - c.begin)
                                          : f.source;
     builtins(argv);
-    const Input in = input_of(c, upstream, f);
-    run(argv, env, in, segment, f.depth);
+    run(argv, env, Stdin{&c, upstream, &f, {}}, segment, f.depth);
   }
 
-  // cd, export, unset, read: what they do to later commands of the same string.
+  // The builtins that change what later commands of the same string mean.
+  enum class Builtin : unsigned char { none, cd, assigns, forgets };
+
+  static Builtin builtin(std::string_view name) {
+    static constexpr std::array<std::pair<std::string_view, Builtin>, 10> k_builtins{{
+        {"cd", Builtin::cd},
+        {"export", Builtin::assigns},
+        {"declare", Builtin::assigns},
+        {"local", Builtin::assigns},
+        {"readonly", Builtin::assigns},
+        {"typeset", Builtin::assigns},
+        {"unset", Builtin::forgets},
+        {"read", Builtin::forgets},
+        {"mapfile", Builtin::forgets},
+        {"readarray", Builtin::forgets},
+    }};
+    for (const auto& [n, b] : k_builtins) {
+      if (n == name) return b;
+    }
+    return Builtin::none;
+  }
+
+  // cd changes the directory of relative file names; export NAME=value (and its kin) sets a
+  // variable for later $NAME; unset and read make it unknown.
   void builtins(const Argv& argv) {
     if (!argv[0].value) return;
-    const std::string& name = *argv[0].value;
-    if (name == "cd" && argv.size() >= 2) {
-      if (argv[1].value) {
-        m_cwd = fs::path(*argv[1].value).is_absolute() ? fs::path(*argv[1].value)
-                                                       : m_cwd / *argv[1].value;
-      } else {
-        m_cwd_known = false;
-      }
-    } else if (name == "export" || name == "declare" || name == "local" || name == "readonly" ||
-               name == "typeset") {
-      for (std::size_t i = 1; i < argv.size(); ++i) {
-        const auto& t = argv[i].text;
-        const auto eq = t.find('=');
-        if (eq == std::string::npos) continue;
-        m_vars[t.substr(0, eq)] = argv[i].value
-                                      ? std::optional<std::string>(argv[i].value->substr(eq + 1))
-                                      : std::nullopt;
-      }
-    } else if (name == "unset" || name == "read" || name == "mapfile" || name == "readarray") {
-      for (std::size_t i = 1; i < argv.size(); ++i) {
-        if (argv[i].value && !argv[i].value->starts_with('-'))
-          m_vars[*argv[i].value] = std::nullopt;
-      }
+    switch (builtin(*argv[0].value)) {
+      case Builtin::cd:
+        if (argv.size() < 2) return;
+        if (argv[1].value) {
+          m_cwd = fs::path(*argv[1].value).is_absolute() ? fs::path(*argv[1].value)
+                                                         : m_cwd / *argv[1].value;
+        } else {
+          m_cwd_known = false;
+        }
+        return;
+      case Builtin::assigns:
+        for (std::size_t i = 1; i < argv.size(); ++i) {
+          const auto& t = argv[i].text;
+          const auto eq = t.find('=');
+          if (eq == std::string::npos) continue;
+          m_vars[t.substr(0, eq)] = argv[i].value
+                                        ? std::optional<std::string>(argv[i].value->substr(eq + 1))
+                                        : std::nullopt;
+        }
+        return;
+      case Builtin::forgets:
+        for (std::size_t i = 1; i < argv.size(); ++i) {
+          if (argv[i].value && !argv[i].value->starts_with('-'))
+            m_vars[*argv[i].value] = std::nullopt;
+        }
+        return;
+      case Builtin::none:
+        return;
     }
   }
 
@@ -398,7 +445,7 @@ class Judge {
 
   // --- commands ---------------------------------------------------------------------------------
 
-  void run(const Argv& argv, std::vector<std::pair<std::string, std::string>> env, const Input& in,
+  void run(const Argv& argv, std::vector<std::pair<std::string, std::string>> env, const Stdin& in,
            std::string_view segment, int depth) {
     if (argv.empty() || !argv[0].value) return;
     if (depth > m_options.max_depth) {
@@ -409,10 +456,10 @@ class Judge {
             "run the database command directly, without the wrappers", "depth-limit");
       return;
     }
-    const Unwrapped u = unwrap(argv);
+    Unwrapped u = unwrap(argv);
     switch (u.kind) {
       case Unwrapped::Kind::argv: {
-        Argv inner = u.argv;
+        Argv inner = std::move(u.argv);
         if (u.appends_unknown)
           inner.push_back(Arg{std::nullopt, "<arguments read from standard input>"});
         env.insert(env.end(), u.env.begin(), u.env.end());
@@ -431,14 +478,16 @@ class Judge {
         if (auto text = read_file(*u.script.value, why)) script(*text, depth + 1);
         return;
       }
-      case Unwrapped::Kind::stdin_script:
-        if (in.kind == Input::Kind::text) {
-          script(in.text, depth + 1);
-        } else if (in.kind == Input::Kind::unknown && touches_database(in.origin)) {
-          ask(std::string(segment), u.wrapper + " runs shell commands from " + in.origin, "",
+      case Unwrapped::Kind::stdin_script: {
+        const Input& text = input(in);
+        if (text.kind == Input::Kind::text) {
+          script(text.text, depth + 1);
+        } else if (text.kind == Input::Kind::unknown && touches_database(text.origin)) {
+          ask(std::string(segment), u.wrapper + " runs shell commands from " + text.origin, "",
               "unknown-shell");
         }
         return;
+      }
       case Unwrapped::Kind::none:
         break;
     }
@@ -446,7 +495,7 @@ class Judge {
   }
 
   void tool(const Argv& argv, const std::vector<std::pair<std::string, std::string>>& env,
-            const Input& in, std::string_view segment, int depth) {
+            const Stdin& in, std::string_view segment, int depth) {
     const Program* program = find_program(*argv[0].value);
     if (program == nullptr) return;
     const Invocation inv = read_invocation(*program, argv);
@@ -484,7 +533,7 @@ class Judge {
 
   // --- SQL --------------------------------------------------------------------------------------
 
-  void sql_sources(const ToolRule& rule, const Invocation& inv, const Input& in,
+  void sql_sources(const ToolRule& rule, const Invocation& inv, const Stdin& in,
                    std::string_view segment, int depth) {
     const auto& spec = rule.sql;
     bool given = false;
@@ -512,7 +561,7 @@ class Judge {
         (spec.stdin == S::with_flag && inv.has(spec.stdin_flag))) {
       reads_stdin = true;
     }
-    if (reads_stdin) sql_input(in, segment, depth);
+    if (reads_stdin) sql_input(input(in), segment, depth);
   }
 
   void sql_input(const Input& in, std::string_view segment, int depth) {

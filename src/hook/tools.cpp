@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <unordered_map>
 
 #include "common/glob.hpp"
 
@@ -61,6 +62,9 @@ std::vector<std::vector<std::string_view>> rows(std::string_view tsv, std::size_
 struct Tables {
   std::deque<Program> programs;  // stable addresses: rules point at them
   std::vector<Program> program_list;
+  // Every name of every program, to the first program of `programs` that has it: the hook looks
+  // up every command of a string, so a 1 MB chain makes tens of thousands of lookups.
+  std::unordered_map<std::string_view, const Program*> by_name;
   std::vector<ToolRule> rules;
   std::vector<std::string> consent_env;
   std::vector<std::string> consent_options;
@@ -153,6 +157,9 @@ Tables load() {
     into.emplace_back(r[1]);
   }
   t.program_list.assign(t.programs.begin(), t.programs.end());
+  for (const auto& p : t.programs) {
+    for (const auto& n : p.names) t.by_name.emplace(n, &p);  // the first program keeps a name
+  }
   return t;
 }
 
@@ -191,11 +198,9 @@ bool Invocation::has(std::string_view option) const {
 }
 
 const Program* find_program(std::string_view argv0) {
-  const auto name = basename(argv0);
-  for (const auto& p : tables().programs) {
-    if (contains(p.names, name)) return &p;
-  }
-  return nullptr;
+  const auto& by_name = tables().by_name;
+  const auto it = by_name.find(basename(argv0));
+  return it == by_name.end() ? nullptr : it->second;
 }
 
 Invocation read_invocation(const Program& program, std::span<const Arg> argv) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <unordered_map>
 
 namespace pgwarden::hook {
 namespace {
@@ -213,190 +214,242 @@ Unwrapped package_runner(std::string wrapper, const Argv& argv, std::size_t i) {
   return u;
 }
 
+// --- one function per kind of wrapper ------------------------------------------------------
+
+Unwrapped busybox(const std::string& name, const Argv& argv) {
+  return as_argv(name, argv, 1);
+}
+
+Unwrapped eval(const std::string& /*name*/, const Argv& argv) {
+  return as_script("eval", joined(argv, 1));
+}
+
+Unwrapped sudo(const std::string& name, const Argv& argv) {
+  Unwrapped u =
+      as_argv(name, argv,
+              skip_options(argv, 1,
+                           {"ugpCrtUDhT",
+                            {"--user", "--group", "--prompt", "--close-from", "--role", "--type",
+                             "--other-user", "--chdir", "--host", "--command-timeout"}}));
+  while (!u.argv.empty() && is_assignment(u.argv[0])) {  // sudo VAR=value cmd
+    const auto& v = *u.argv[0].value;
+    u.env.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
+    u.argv.erase(u.argv.begin());
+  }
+  if (u.argv.empty()) return {};
+  return u;
+}
+
+Unwrapped su(const std::string& /*name*/, const Argv& argv) {
+  for (std::size_t i = 1; i + 1 < argv.size(); ++i) {
+    if (argv[i].is("-c") || argv[i].is("--command")) return as_script("su -c", argv[i + 1]);
+  }
+  return {};
+}
+
+Unwrapped env(const std::string& /*name*/, const Argv& argv) {
+  std::size_t i = 1;
+  std::vector<std::pair<std::string, std::string>> vars;
+  while (i < argv.size()) {
+    const Arg& a = argv[i];
+    if ((a.is("-S") || a.is("--split-string")) && i + 1 < argv.size())
+      return as_script("env -S", argv[i + 1]);
+    if (a.is("-u") || a.is("--unset") || a.is("-C") || a.is("--chdir")) {
+      i += 2;
+      continue;
+    }
+    if (a.value && a.value->starts_with('-') && *a.value != "-") {
+      ++i;
+      continue;
+    }
+    if (is_assignment(a)) {
+      vars.emplace_back(a.value->substr(0, a.value->find('=')),
+                        a.value->substr(a.value->find('=') + 1));
+      ++i;
+      continue;
+    }
+    break;
+  }
+  if (i >= argv.size()) return {};
+  Unwrapped u = as_argv("env", argv, i);
+  u.env = std::move(vars);
+  return u;
+}
+
+// time, nohup, command, exec ...: the command follows their options.
+Unwrapped prefix(const std::string& name, const Argv& argv) {
+  if (name == "command" && argv.size() > 1 && (argv[1].is("-v") || argv[1].is("-V"))) return {};
+  if (name == "flock") {  // flock [options] FILE command...
+    const std::size_t i =
+        skip_options(argv, 1, {"wEc", {"--timeout", "--conflict-exit-code", "--command"}});
+    return as_argv(name, argv, i + 1);
+  }
+  return as_argv(name, argv, skip_options(argv, 1, {"of", {"--output", "--format"}}));
+}
+
+// nice, ionice, stdbuf, chrt, taskset, cgexec: scheduling settings, then the command.
+Unwrapped scheduling(const std::string& name, const Argv& argv) {
+  const std::size_t i = skip_options(
+      argv, 1,
+      {"ncpioeg",
+       {"--adjustment", "--class", "--classdata", "--pid", "--input", "--output", "--error"}});
+  if (name == "chrt" || name == "taskset") return as_argv(name, argv, i + 1);  // priority / mask
+  return as_argv(name, argv, i);
+}
+
+Unwrapped timeout(const std::string& /*name*/, const Argv& argv) {
+  const std::size_t i = skip_options(argv, 1, {"sk", {"--signal", "--kill-after"}});
+  return as_argv("timeout", argv, i + 1);  // after the duration
+}
+
+Unwrapped xargs(const std::string& /*name*/, const Argv& argv) {
+  std::size_t i = 1;
+  std::string replace;
+  while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-') &&
+         *argv[i].value != "--") {
+    const std::string& v = *argv[i].value;
+    if (v == "-I" && i + 1 < argv.size() && argv[i + 1].value) replace = *argv[i + 1].value;
+    if (v.starts_with("-I") && v.size() > 2) replace = v.substr(2);
+    if (v.starts_with("--replace=")) replace = v.substr(10);
+    const bool takes =
+        v.size() == 2 && std::string_view("IdEeLlnPsa").find(v[1]) != std::string_view::npos;
+    i += takes ? 2 : 1;
+  }
+  if (i < argv.size() && argv[i].is("--")) ++i;
+  Unwrapped u = as_argv("xargs", argv, i);
+  if (u.kind == Kind::none) u = as_argv("xargs", Argv{Arg::known("xargs"), Arg::known("echo")}, 1);
+  for (auto& a : u.argv) {
+    if (!replace.empty() && a.value && a.value->find(replace) != std::string::npos) a.value.reset();
+  }
+  u.appends_unknown = replace.empty();
+  return u;
+}
+
+Unwrapped watch(const std::string& /*name*/, const Argv& argv) {
+  std::size_t i = 1;
+  bool exec = false;
+  while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-')) {
+    const std::string& v = *argv[i].value;
+    if (v == "-x" || v == "--exec") exec = true;
+    const bool takes = v == "-n" || v == "--interval" || v == "-d" || v == "-q";
+    i += (takes && v != "-d") ? 2 : 1;
+  }
+  if (i >= argv.size()) return {};
+  return exec ? as_argv("watch -x", argv, i) : as_script("watch", joined(argv, i));
+}
+
+Unwrapped ssh(const std::string& /*name*/, const Argv& argv) {
+  const std::size_t host = skip_options(argv, 1, {"bcDEeFIiJLlmOopQRSWwB", {}});
+  if (host + 1 >= argv.size()) return {};  // an interactive login
+  return as_script("ssh", joined(argv, host + 1));
+}
+
+Unwrapped npx(const std::string& name, const Argv& argv) {
+  return package_runner(name, argv, 1);
+}
+
+// npm exec, pnpm dlx|exec, yarn dlx|exec, bun x|exec, and `yarn prisma ...` (a package's binary
+// by its name).
+Unwrapped js_package_manager(const std::string& name, const Argv& argv) {
+  const std::string_view sub =
+      argv.size() > 1 && argv[1].value ? std::string_view(*argv[1].value) : "";
+  if (name == "npm" && in(sub, {"exec", "x"})) return package_runner("npm exec", argv, 2);
+  if ((name == "pnpm" || name == "yarn") && in(sub, {"dlx", "exec"}))
+    return package_runner(name + " " + std::string(sub), argv, 2);
+  if (name == "bun" && in(sub, {"x", "exec"})) return package_runner("bun x", argv, 2);
+  if (name != "npm" && !sub.empty() && find_program(sub) != nullptr) return as_argv(name, argv, 1);
+  return {};
+}
+
+// `<tool> run [options] [--] command...`; the secret managers (doppler, op, infisical, dotenvx)
+// put the command after "--".
+Unwrapped runner(const std::string& name, const Argv& argv) {
+  if (argv.size() < 2 || !(argv[1].is("run") || argv[1].is("exec"))) return {};
+  const std::string wrapper = name + " " + *argv[1].value;
+  const auto dashdash =
+      std::find_if(argv.begin() + 2, argv.end(), [](const Arg& a) { return a.is("--"); });
+  if (dashdash != argv.end())
+    return as_argv(wrapper, argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
+  const std::size_t i = skip_options(argv, 2,
+                                     {"pe",
+                                      {"--python", "--with", "--env-file", "--project",
+                                       "--directory", "--extra", "--group", "--env", "--config"}});
+  return as_argv(wrapper, argv, i);
+}
+
+Unwrapped dotenv(const std::string& /*name*/, const Argv& argv) {  // dotenv [-e file] -- command
+  const auto dashdash =
+      std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.is("--"); });
+  if (dashdash != argv.end())
+    return as_argv("dotenv", argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
+  return {};
+}
+
+// python [options] manage.py ...  /  python -m alembic ...  /  node node_modules/.bin/prisma ...
+Unwrapped interpreter(const std::string& name, const Argv& argv) {
+  std::size_t i = 1;
+  while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-')) {
+    const std::string& v = *argv[i].value;
+    if (v == "-m" && i + 1 < argv.size()) return as_argv(name + " -m", argv, i + 1);
+    if (v == "-c" || v == "-e" || v == "--eval") return {};  // inline code: not a known tool
+    i += (v == "-W" || v == "-X" || v == "-r" || v == "--require") ? 2 : 1;
+  }
+  if (i < argv.size() && argv[i].value && find_program(*argv[i].value) != nullptr)
+    return as_argv(name, argv, i);
+  return {};
+}
+
+using Handler = Unwrapped (*)(const std::string& name, const Argv& argv);
+
+// The wrappers by program name. Every command of a string is looked up here, so a name that is
+// no wrapper costs one hash lookup.
+const std::unordered_map<std::string_view, Handler>& handlers() {
+  static const std::unordered_map<std::string_view, Handler> table = [] {
+    std::unordered_map<std::string_view, Handler> t;
+    const auto add = [&](std::initializer_list<std::string_view> names, Handler h) {
+      for (auto n : names) t.emplace(n, h);
+    };
+    add({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash"}, shell);
+    add({"busybox"}, busybox);
+    add({"eval"}, eval);
+    add({"sudo", "doas"}, sudo);
+    add({"su"}, su);
+    add({"env"}, env);
+    add({"time", "nohup", "command", "exec", "builtin", "chronic", "unbuffer", "setsid",
+         "caffeinate", "tsp", "flock"},
+        prefix);
+    add({"nice", "ionice", "stdbuf", "chrt", "taskset", "cgexec"}, scheduling);
+    add({"timeout"}, timeout);
+    add({"xargs"}, xargs);
+    add({"watch"}, watch);
+    add({"ssh"}, ssh);
+    add({"docker", "podman", "docker-compose", "podman-compose", "nerdctl"}, docker);
+    add({"kubectl", "oc"}, kubectl);
+    add({"npx", "bunx", "pnpx", "uvx"}, npx);
+    add({"npm", "pnpm", "yarn", "bun"}, js_package_manager);
+    add({"uv", "poetry", "pdm", "hatch", "rye", "pipenv", "pipx", "bundle", "dotenvx", "doppler",
+         "infisical", "op", "mise", "direnv", "nix-shell"},
+        runner);
+    add({"dotenv"}, dotenv);
+    add({"pypy3", "ruby", "node", "ts-node", "tsx"}, interpreter);
+    return t;
+  }();
+  return table;
+}
+
 }  // namespace
+
+bool is_wrapper(std::string_view argv0) {
+  const auto name = basename(argv0);
+  return handlers().contains(name) || name.starts_with("python");
+}
 
 Unwrapped unwrap(const Argv& argv) {
   if (argv.empty() || !argv[0].value) return {};
   const std::string name(basename(*argv[0].value));
-  const auto second = [&]() -> std::string_view {
-    return argv.size() > 1 && argv[1].value ? std::string_view(*argv[1].value) : "";
-  };
-
-  if (in(name, {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "busybox"})) {
-    if (name == "busybox") return as_argv("busybox", argv, 1);
-    return shell(name, argv);
-  }
-  if (name == "eval") return as_script("eval", joined(argv, 1));
-  if (name == "sudo" || name == "doas") {
-    Unwrapped u =
-        as_argv(name, argv,
-                skip_options(argv, 1,
-                             {"ugpCrtUDhT",
-                              {"--user", "--group", "--prompt", "--close-from", "--role", "--type",
-                               "--other-user", "--chdir", "--host", "--command-timeout"}}));
-    while (!u.argv.empty() && is_assignment(u.argv[0])) {  // sudo VAR=value cmd
-      const auto& v = *u.argv[0].value;
-      u.env.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
-      u.argv.erase(u.argv.begin());
-    }
-    if (u.argv.empty()) return {};
-    return u;
-  }
-  if (name == "su") {
-    for (std::size_t i = 1; i + 1 < argv.size(); ++i) {
-      if (argv[i].is("-c") || argv[i].is("--command")) return as_script("su -c", argv[i + 1]);
-    }
-    return {};
-  }
-  if (name == "env") {
-    std::size_t i = 1;
-    Unwrapped u;
-    while (i < argv.size()) {
-      const Arg& a = argv[i];
-      if ((a.is("-S") || a.is("--split-string")) && i + 1 < argv.size())
-        return as_script("env -S", argv[i + 1]);
-      if (a.is("-u") || a.is("--unset") || a.is("-C") || a.is("--chdir")) {
-        i += 2;
-        continue;
-      }
-      if (a.value && a.value->starts_with('-') && *a.value != "-") {
-        ++i;
-        continue;
-      }
-      if (is_assignment(a)) {
-        u.env.emplace_back(a.value->substr(0, a.value->find('=')),
-                           a.value->substr(a.value->find('=') + 1));
-        ++i;
-        continue;
-      }
-      break;
-    }
-    if (i >= argv.size()) return {};
-    auto env = std::move(u.env);
-    u = as_argv("env", argv, i);
-    u.env = std::move(env);
-    return u;
-  }
-  if (in(name, {"time", "nohup", "command", "exec", "builtin", "chronic", "unbuffer", "setsid",
-                "caffeinate", "tsp", "flock"})) {
-    if (name == "command" && (second() == "-v" || second() == "-V")) return {};
-    if (name == "flock") {  // flock [options] FILE command...
-      const std::size_t i =
-          skip_options(argv, 1, {"wEc", {"--timeout", "--conflict-exit-code", "--command"}});
-      return as_argv(name, argv, i + 1);
-    }
-    return as_argv(name, argv, skip_options(argv, 1, {"of", {"--output", "--format"}}));
-  }
-  if (name == "nice" || name == "ionice" || name == "stdbuf" || name == "chrt" ||
-      name == "taskset" || name == "cgexec") {
-    const std::size_t i = skip_options(
-        argv, 1,
-        {"ncpioeg",
-         {"--adjustment", "--class", "--classdata", "--pid", "--input", "--output", "--error"}});
-    if (name == "chrt" || name == "taskset")
-      return as_argv(name, argv, i + 1);  // priority / mask first
-    return as_argv(name, argv, i);
-  }
-  if (name == "timeout") {
-    const std::size_t i = skip_options(argv, 1, {"sk", {"--signal", "--kill-after"}});
-    return as_argv("timeout", argv, i + 1);  // after the duration
-  }
-  if (name == "xargs") {
-    std::size_t i = 1;
-    std::string replace;
-    while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-') &&
-           *argv[i].value != "--") {
-      const std::string& v = *argv[i].value;
-      if (v == "-I" && i + 1 < argv.size() && argv[i + 1].value) replace = *argv[i + 1].value;
-      if (v.starts_with("-I") && v.size() > 2) replace = v.substr(2);
-      if (v.starts_with("--replace=")) replace = v.substr(10);
-      const bool takes =
-          v.size() == 2 && std::string_view("IdEeLlnPsa").find(v[1]) != std::string_view::npos;
-      i += takes ? 2 : 1;
-    }
-    if (i < argv.size() && argv[i].is("--")) ++i;
-    Unwrapped u = as_argv("xargs", argv, i);
-    if (u.kind == Kind::none)
-      u = as_argv("xargs", Argv{Arg::known("xargs"), Arg::known("echo")}, 1);
-    for (auto& a : u.argv) {
-      if (!replace.empty() && a.value && a.value->find(replace) != std::string::npos)
-        a.value.reset();
-    }
-    u.appends_unknown = replace.empty();
-    return u;
-  }
-  if (name == "watch") {
-    std::size_t i = 1;
-    bool exec = false;
-    while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-')) {
-      const std::string& v = *argv[i].value;
-      if (v == "-x" || v == "--exec") exec = true;
-      const bool takes = v == "-n" || v == "--interval" || v == "-d" || v == "-q";
-      i += (takes && v != "-d") ? 2 : 1;
-    }
-    if (i >= argv.size()) return {};
-    return exec ? as_argv("watch -x", argv, i) : as_script("watch", joined(argv, i));
-  }
-  if (name == "ssh") {
-    const std::size_t host = skip_options(argv, 1, {"bcDEeFIiJLlmOopQRSWwB", {}});
-    if (host + 1 >= argv.size()) return {};  // an interactive login
-    return as_script("ssh", joined(argv, host + 1));
-  }
-  if (in(name, {"docker", "podman", "docker-compose", "podman-compose", "nerdctl"}))
-    return docker(name, argv);
-  if (name == "kubectl" || name == "oc") return kubectl(name, argv);
-  if (name == "npx" || name == "bunx" || name == "pnpx") return package_runner(name, argv, 1);
-  if (name == "npm" && in(second(), {"exec", "x"})) return package_runner("npm exec", argv, 2);
-  if (name == "pnpm" && in(second(), {"dlx", "exec"}))
-    return package_runner("pnpm " + std::string(second()), argv, 2);
-  if (name == "yarn" && in(second(), {"dlx", "exec"}))
-    return package_runner("yarn " + std::string(second()), argv, 2);
-  if (name == "bun" && in(second(), {"x", "exec"})) return package_runner("bun x", argv, 2);
-  if (in(name, {"pnpm", "yarn", "bun"}) && argv.size() > 1 && argv[1].value &&
-      find_program(*argv[1].value) != nullptr) {
-    return as_argv(name, argv, 1);  // yarn prisma migrate reset: a package binary by its name
-  }
-  if (in(name, {"uv", "poetry", "pdm", "hatch", "rye", "pipenv", "pipx", "bundle", "dotenvx",
-                "doppler", "infisical", "op", "mise", "direnv", "nix-shell"}) &&
-      in(second(), {"run", "exec"})) {
-    // `<tool> run [options] [--] command...`; the secret managers (doppler, op, infisical,
-    // dotenvx) put the command after "--".
-    const auto dashdash =
-        std::find_if(argv.begin() + 2, argv.end(), [](const Arg& a) { return a.is("--"); });
-    if (dashdash != argv.end())
-      return as_argv(name + " " + std::string(second()), argv,
-                     static_cast<std::size_t>(dashdash - argv.begin()) + 1);
-    const std::size_t i =
-        skip_options(argv, 2,
-                     {"pe",
-                      {"--python", "--with", "--env-file", "--project", "--directory", "--extra",
-                       "--group", "--env", "--config"}});
-    return as_argv(name + " " + std::string(second()), argv, i);
-  }
-  if (name == "uvx") return package_runner("uvx", argv, 1);
-  if (name == "dotenv") {  // dotenv [-e file] -- command
-    const auto dashdash =
-        std::find_if(argv.begin() + 1, argv.end(), [](const Arg& a) { return a.is("--"); });
-    if (dashdash != argv.end())
-      return as_argv("dotenv", argv, static_cast<std::size_t>(dashdash - argv.begin()) + 1);
-    return {};
-  }
-  if (name.starts_with("python") || name == "pypy3" || name == "ruby" || name == "node" ||
-      name == "ts-node" || name == "tsx") {
-    // python [options] manage.py ...  /  python -m alembic ...  /  node node_modules/.bin/prisma
-    // ...
-    std::size_t i = 1;
-    while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-')) {
-      const std::string& v = *argv[i].value;
-      if (v == "-m" && i + 1 < argv.size()) return as_argv(name + " -m", argv, i + 1);
-      if (v == "-c" || v == "-e" || v == "--eval")
-        return {};  // inline code: not a tool the hook knows
-      i += (v == "-W" || v == "-X" || v == "-r" || v == "--require") ? 2 : 1;
-    }
-    if (i < argv.size() && argv[i].value && find_program(*argv[i].value) != nullptr)
-      return as_argv(name, argv, i);
-    return {};
-  }
+  const auto& table = handlers();
+  if (const auto it = table.find(name); it != table.end()) return it->second(name, argv);
+  if (name.starts_with("python")) return interpreter(name, argv);
   return {};
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct Unwrapped {
   std::vector<std::pair<std::string, std::string>> env;  // NAME=value set for the inner command
   bool appends_unknown = false;  // xargs: the inner command gets more arguments from stdin
 };
+
+// Whether `argv0` (a path or a name) is a program unwrap() looks into.
+bool is_wrapper(std::string_view argv0);
 
 // One level of unwrapping of `argv` (argv[0] is a known value).
 Unwrapped unwrap(const Argv& argv);

@@ -5,6 +5,7 @@ PRESET    ?= release
 FUZZ_SECONDS ?= 60
 FUZZ_WIRE_SECONDS ?= 30
 FUZZ_SHELL_SECONDS ?= 30
+FUZZ_JSON_SECONDS ?= 20
 
 .PHONY: all deps build run tour test unit fuzz bench bench-hook bench-proxy format tidy clean
 
@@ -34,10 +35,11 @@ test: build
 
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build build-fuzz --target fuzz_analyze fuzz_wire fuzz_shell
+	cmake --build build-fuzz --target fuzz_analyze fuzz_wire fuzz_shell fuzz_json
 	./scripts/run-fuzz.sh build-fuzz/fuzz_analyze $(FUZZ_SECONDS)
 	./scripts/run-fuzz.sh build-fuzz/fuzz_wire $(FUZZ_WIRE_SECONDS)
 	./scripts/run-fuzz.sh build-fuzz/fuzz_shell $(FUZZ_SHELL_SECONDS)
+	./scripts/run-fuzz.sh build-fuzz/fuzz_json $(FUZZ_JSON_SECONDS)
 
 bench: deps
 	cmake --preset release

@@ -2,7 +2,8 @@
 # Runs a libFuzzer target for a bounded time: run-fuzz.sh BINARY SECONDS
 # fuzz_analyze: seeds tests/fuzz/seeds, plus PostgreSQL 15's regression SQL from ../shared when it
 # is there, and the SQL dictionary. fuzz_wire: seeds tests/fuzz/wire-seeds (protocol scripts).
-# fuzz_shell: seeds tests/fuzz/shell-seeds (command lines).
+# fuzz_shell: seeds tests/fuzz/shell-seeds (command lines). fuzz_json: seeds tests/fuzz/json-seeds
+# (agents' hook requests).
 # Exits non-zero on any crash, leak, timeout or broken invariant, naming the saved input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ if [ "$name" = fuzz_wire ]; then
   seeds=(tests/fuzz/wire-seeds)
 elif [ "$name" = fuzz_shell ]; then
   seeds=(tests/fuzz/shell-seeds)
+elif [ "$name" = fuzz_json ]; then
+  seeds=(tests/fuzz/json-seeds)
 else
   seeds=(tests/fuzz/seeds)
   options+=(-dict=tests/fuzz/sql.dict)

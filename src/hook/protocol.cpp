@@ -22,6 +22,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "hook/json_reader.hpp"
+
 namespace pgwarden::hook {
 namespace {
 
@@ -91,7 +93,9 @@ Expected<json> parse_json_object(std::string_view text, std::string_view what) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return make_error(std::string(what) + " is empty");
   }
-  json value = json::parse(text, nullptr, false);
+  // The fast reader first; what it does not accept, nlohmann judges (json_reader.hpp).
+  std::optional<json> fast = read_json(text);
+  json value = fast ? std::move(*fast) : json::parse(text, nullptr, false);
   if (value.is_discarded()) {
     return make_error(std::string(what) + " is not JSON: " + json_error_message(text));
   }

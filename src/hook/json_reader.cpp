@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/utf8.hpp"
+
 namespace pgwarden::hook {
 namespace {
 
@@ -205,24 +207,6 @@ class Reader {
       }
     }
     return true;
-  }
-
-  static void append_utf8(std::string& s, unsigned cp) {
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6U));
-      s += static_cast<char>(0x80 | (cp & 0x3FU));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12U));
-      s += static_cast<char>(0x80 | ((cp >> 6U) & 0x3FU));
-      s += static_cast<char>(0x80 | (cp & 0x3FU));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18U));
-      s += static_cast<char>(0x80 | ((cp >> 12U) & 0x3FU));
-      s += static_cast<char>(0x80 | ((cp >> 6U) & 0x3FU));
-      s += static_cast<char>(0x80 | (cp & 0x3FU));
-    }
   }
 
   bool read_escape(std::string& s) {

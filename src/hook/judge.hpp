@@ -22,8 +22,8 @@
 namespace pgwarden::hook {
 
 struct JudgeOptions {
-  std::filesystem::path cwd;                   // where relative SQL and script files are read
-  int max_depth = 8;                           // wrappers and nested scripts
+  std::filesystem::path cwd;  // where relative SQL and script files are read
+  int max_depth = 8;          // wrappers and nested scripts
   std::size_t max_file_bytes = std::size_t{1} << 20;
 };
 

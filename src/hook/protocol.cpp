@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "hook/json_reader.hpp"
+#include "hook/shell.hpp"
 
 namespace pgwarden::hook {
 namespace {
@@ -121,24 +122,6 @@ bool has_object(const json& object, const char* key) {
   return value != nullptr && value->is_object();
 }
 
-// Single-quotes an argv element the way sh reads it back as one word, when it needs quoting.
-std::string shell_quote(const std::string& word) {
-  const bool plain = !word.empty() && word.find_first_not_of(
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                          "0123456789_@%+=:,./-") == std::string::npos;
-  if (plain) return word;
-  std::string out = "'";
-  for (const char c : word) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
-
 // The command of a tool's arguments: a string, or (Codex's exec tools) an argv array that is
 // joined into the shell command line that runs the same program with the same arguments.
 // nullopt: no command there; an Error: a command of the wrong type.
@@ -154,7 +137,7 @@ Expected<std::optional<std::string>> command_of(const json& args, std::string_vi
                           "; expected strings");
       }
       if (!line.empty()) line += ' ';
-      line += shell_quote(element.get<std::string>());
+      line += shell::quote(element.get_ref<const std::string&>());
     }
     return std::optional<std::string>(std::move(line));
   }

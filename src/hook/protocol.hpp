@@ -21,10 +21,10 @@ std::optional<Agent> agent_from_string(std::string_view name);
 
 struct Request {
   Agent agent = Agent::plain;
-  bool shell = true;   // the tool call runs a shell command; false: another tool, let it pass
-  std::string command; // the shell command string
-  std::string cwd;     // where it runs ("" when the agent did not say)
-  std::string tool;    // the tool's name as the agent sent it (for messages)
+  bool shell = true;    // the tool call runs a shell command; false: another tool, let it pass
+  std::string command;  // the shell command string
+  std::string cwd;      // where it runs ("" when the agent did not say)
+  std::string tool;     // the tool's name as the agent sent it (for messages)
 };
 
 // Reads an agent's JSON. The agent is `forced` when given (--agent), otherwise detected from

@@ -24,7 +24,7 @@
 
 namespace pgwarden::hook::shell {
 
-inline constexpr int k_max_depth = 64;                       // nested $(), (), {}, if, ...
+inline constexpr int k_max_depth = 64;                        // nested $(), (), {}, if, ...
 inline constexpr std::size_t k_max_input = 4u * 1024 * 1024;  // bytes
 
 struct Script;
@@ -40,9 +40,9 @@ struct WordPart {
     tilde,       // ~ or ~user at the start of an unquoted word
   };
   Kind kind = Kind::literal;
-  std::string text;    // literal: the characters; parameter: the name; others: the source text
-  std::string source;  // the part exactly as written (with quotes, $, braces)
-  bool quoted = false; // inside double quotes: no field splitting, no globbing
+  std::string text;     // literal: the characters; parameter: the name; others: the source text
+  std::string source;   // the part exactly as written (with quotes, $, braces)
+  bool quoted = false;  // inside double quotes: no field splitting, no globbing
   bool has_operator = false;  // parameter with an operator (${X:-d}, ${#X}, ${X/a/b} ...)
   std::shared_ptr<const Script> script;  // command: the substitution's body
 };
@@ -63,7 +63,7 @@ struct Word {
 
 struct Assignment {
   std::string name;
-  Word value;           // `NAME=(a b)` arrays: one word per element in `elements`
+  Word value;  // `NAME=(a b)` arrays: one word per element in `elements`
   std::vector<Word> elements;
   bool array = false;
   bool append = false;  // NAME+=value
@@ -71,17 +71,17 @@ struct Assignment {
 
 struct Redirect {
   enum class Op : unsigned char {
-    input,        // <
-    output,       // >
-    append,       // >>
-    clobber,      // >|
-    read_write,   // <>
-    dup_input,    // <&
-    dup_output,   // >&
-    output_all,   // &> (bash)
-    append_all,   // &>> (bash)
-    heredoc,      // << and <<-
-    herestring,   // <<< (bash)
+    input,       // <
+    output,      // >
+    append,      // >>
+    clobber,     // >|
+    read_write,  // <>
+    dup_input,   // <&
+    dup_output,  // >&
+    output_all,  // &> (bash)
+    append_all,  // &>> (bash)
+    heredoc,     // << and <<-
+    herestring,  // <<< (bash)
   };
   Op op = Op::input;
   int fd = -1;              // the io number written before the operator; -1 when absent
@@ -153,5 +153,11 @@ tl::expected<Script, ParseError> parse(std::string_view input);
 // error have been handed over already.
 tl::expected<void, ParseError> parse_each(std::string_view input,
                                           const std::function<void(const Pipeline&)>& sink);
+
+// `word` written so that sh reads it back as this one word: as is when it holds nothing the
+// shell splits or expands, otherwise in single quotes.
+std::string quote(std::string_view word);
+// `words` quoted and joined with spaces: the command line that runs this argument vector.
+std::string join(const std::vector<std::string>& words);
 
 }  // namespace pgwarden::hook::shell

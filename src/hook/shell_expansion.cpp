@@ -9,6 +9,7 @@
 // is found; otherwise it is `$( (`, and the text is read again as that.
 #include <cstring>
 
+#include "common/utf8.hpp"
 #include "hook/shell_internal.hpp"
 
 namespace pgwarden::hook::shell::detail {
@@ -20,24 +21,6 @@ bool is_hex(int c) {
 }
 int hex_value(int c) {
   return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 }  // namespace
@@ -440,3 +423,33 @@ std::shared_ptr<const Script> Lexer::merge_scripts(const std::vector<WordPart>& 
 }
 
 }  // namespace pgwarden::hook::shell::detail
+
+namespace pgwarden::hook::shell {
+
+std::string quote(std::string_view word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789_@%+=:,./-") == std::string_view::npos;
+  if (plain) return std::string(word);
+  std::string out = "'";
+  for (const char c : word) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+  return out;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    out += quote(w);
+  }
+  return out;
+}
+
+}  // namespace pgwarden::hook::shell

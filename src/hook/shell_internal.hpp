@@ -106,9 +106,9 @@ struct Token {
   std::size_t begin = 0;  // [begin, end) in the input
   std::size_t end = 0;
   Word word;
-  std::size_t assign_len = 0;    // length of a leading NAME= / NAME+= written plainly, else 0
-  std::size_t value_begin = 0;   // input offset just after that `=`
-  bool array = false;            // NAME=( ... ): `elements` holds the words
+  std::size_t assign_len = 0;   // length of a leading NAME= / NAME+= written plainly, else 0
+  std::size_t value_begin = 0;  // input offset just after that `=`
+  bool array = false;           // NAME=( ... ): `elements` holds the words
   std::vector<Word> elements;
 };
 
@@ -126,12 +126,18 @@ struct Arithmetic {
 };
 
 // Byte classes (as ints, so that -1 is the end of the buffer).
-inline bool is_blank(int c) { return c == ' ' || c == '\t'; }
-inline bool is_digit(int c) { return c >= '0' && c <= '9'; }
+inline bool is_blank(int c) {
+  return c == ' ' || c == '\t';
+}
+inline bool is_digit(int c) {
+  return c >= '0' && c <= '9';
+}
 inline bool is_name_start(int c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-inline bool is_name_char(int c) { return is_name_start(c) || is_digit(c); }
+inline bool is_name_char(int c) {
+  return is_name_start(c) || is_digit(c);
+}
 // Ends an unquoted word.
 inline bool is_break(int c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '&' || c == '|' || c == ';' || c == '<' ||
@@ -155,8 +161,8 @@ class PartsBuilder {
 
   std::string_view m_text;
   std::vector<WordPart> m_parts;
-  Range m_first;               // the first part's range: most words have one part
-  std::vector<Range> m_rest;   // the others'
+  Range m_first;              // the first part's range: most words have one part
+  std::vector<Range> m_rest;  // the others'
   bool m_quotes = false;
 };
 
@@ -295,7 +301,7 @@ class Parser {
   Lexer& m_lexer;
   Context& m_ctx;
   std::optional<Token> m_peeked;
-  std::size_t m_floor;           // heredocs from this index on belong to this parser
+  std::size_t m_floor;  // heredocs from this index on belong to this parser
   Mode m_mode = Mode::normal;
   std::size_t m_last_end = 0;    // input offset after the last token taken
   const Sink* m_sink = nullptr;  // parse_program's streaming sink

@@ -22,6 +22,7 @@
 #include "hook/install.hpp"
 #include "hook/judge.hpp"
 #include "hook/protocol.hpp"
+#include "hook/shell.hpp"
 #include "policy/load.hpp"
 
 namespace pgwarden::cli {
@@ -54,27 +55,6 @@ std::optional<std::string> read_stdin() {
   return in;
 }
 
-// Words joined into one shell string, each quoted where the shell would split or expand it.
-std::string shell_join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) {
-    if (!out.empty()) out += ' ';
-    const bool plain =
-        !w.empty() &&
-        w.find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") ==
-            std::string::npos;
-    if (plain) {
-      out += w;
-      continue;
-    }
-    out += '\'';
-    for (const char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    out += '\'';
-  }
-  return out;
-}
-
 int answer(const hook::Response& r) {
   std::fwrite(r.out.data(), 1, r.out.size(), stdout);
   std::fflush(stdout);
@@ -89,7 +69,7 @@ int hook_main(const HookOptions& o) {
 
   hook::Request request;
   if (o.command_given || !o.words.empty()) {
-    request.command = o.command_given ? o.command : shell_join(o.words);
+    request.command = o.command_given ? o.command : hook::shell::join(o.words);
     request.agent = forced.value_or(hook::Agent::plain);
   } else {
     auto input = read_stdin();

@@ -12,6 +12,7 @@
 #include <string>
 #include <system_error>
 
+#include "hook/json_reader.hpp"
 #include "hook/shell.hpp"
 #include "hook/tools.hpp"
 #include "hook/wrappers.hpp"
@@ -488,10 +489,63 @@ class Judge {
         }
         return;
       }
+      case Unwrapped::Kind::package_script:
+        package_script(u, env, in, segment, depth + 1);
+        return;
       case Unwrapped::Kind::none:
         break;
     }
     tool(argv, env, in, segment, depth);
+  }
+
+  // npm run NAME and its kin: npm runs `preNAME`, `NAME` and `postNAME` from the nearest
+  // package.json, each with `sh -c`, the arguments after NAME appended to NAME's. A script that
+  // is not there runs nothing (npm fails), unless the name is also a tool's binary (yarn prisma).
+  void package_script(const Unwrapped& u, std::vector<std::pair<std::string, std::string>> env,
+                      const Stdin& in, std::string_view segment, int depth) {
+    const std::optional<nlohmann::json> scripts =
+        u.script.value ? package_scripts(u.directory) : std::nullopt;
+    const auto text_of = [&](const std::string& name) -> const std::string* {
+      if (!scripts) return nullptr;
+      const auto it = scripts->find(name);
+      return it != scripts->end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+    };
+    const std::string* body = u.script.value ? text_of(*u.script.value) : nullptr;
+    if (body == nullptr) {
+      if (u.or_program) run(u.argv, std::move(env), in, segment, depth);
+      return;
+    }
+    if (const auto* pre = text_of("pre" + *u.script.value)) script(*pre, depth);
+    std::string line = *body;
+    for (std::size_t i = 1; i < u.argv.size(); ++i)
+      line += " " + (u.argv[i].value ? shell::quote(*u.argv[i].value) : u.argv[i].text);
+    script(line, depth);
+    if (const auto* post = text_of("post" + *u.script.value)) script(*post, depth);
+  }
+
+  // The "scripts" object of the package.json nearest to `directory` (relative to the current
+  // directory) or above it; nothing when there is none, it cannot be read, or the directory is
+  // not known.
+  std::optional<nlohmann::json> package_scripts(const std::string& directory) const {
+    if (!m_cwd_known && !fs::path(directory).is_absolute()) return std::nullopt;
+    fs::path dir = directory.empty() ? m_cwd : m_cwd / directory;
+    std::error_code ec;
+    for (int up = 0; up < 64; ++up, dir = dir.parent_path()) {
+      const fs::path file = dir / "package.json";
+      if (fs::exists(file, ec)) {
+        std::string why;
+        const auto text = read_file(file.string(), why);
+        if (!text) return std::nullopt;
+        auto json = read_json(*text);
+        if (!json) json = nlohmann::json::parse(*text, nullptr, false);
+        if (json->is_discarded() || !json->is_object()) return std::nullopt;
+        const auto it = json->find("scripts");
+        if (it == json->end() || !it->is_object()) return std::nullopt;
+        return std::move(*it);
+      }
+      if (!dir.has_relative_path()) break;  // the root
+    }
+    return std::nullopt;
   }
 
   void tool(const Argv& argv, const std::vector<std::pair<std::string, std::string>>& env,

@@ -348,17 +348,64 @@ Unwrapped npx(const std::string& name, const Argv& argv) {
   return package_runner(name, argv, 1);
 }
 
-// npm exec, pnpm dlx|exec, yarn dlx|exec, bun x|exec, and `yarn prisma ...` (a package's binary
-// by its name).
+// npm run NAME [args], npm start|test|stop|restart, yarn|pnpm|bun run NAME, and yarn|pnpm|bun
+// NAME: a script of package.json, which the judge reads. `from` is the index of NAME.
+Unwrapped package_script(const std::string& wrapper, const Argv& argv, std::size_t from,
+                         std::string directory, bool or_program) {
+  // Options of `run` itself before the name: --silent, --if-present, --workspace=x ...
+  from = skip_options(argv, from, {"w", {"--workspace", "--filter", "--cwd", "--prefix"}});
+  if (from >= argv.size()) return {};  // `npm run` alone lists the scripts
+  Unwrapped u;
+  u.kind = Kind::package_script;
+  u.wrapper = wrapper;
+  u.script = argv[from];
+  for (std::size_t i = from; i < argv.size(); ++i) {
+    if (i > from && argv[i].is("--")) continue;  // npm run NAME -- args: the args go along
+    u.argv.push_back(argv[i]);
+  }
+  u.directory = std::move(directory);
+  u.or_program = or_program;
+  return u;
+}
+
+// npm exec, pnpm dlx|exec, yarn dlx|exec, bun x|exec; package.json scripts (package_script); and
+// `yarn prisma ...` (a package's binary by its name).
 Unwrapped js_package_manager(const std::string& name, const Argv& argv) {
-  const std::string_view sub =
-      argv.size() > 1 && argv[1].value ? std::string_view(*argv[1].value) : "";
-  if (name == "npm" && in(sub, {"exec", "x"})) return package_runner("npm exec", argv, 2);
+  // The package manager's own options first: the directory options say whose package.json.
+  std::string directory;
+  std::size_t i = 1;
+  while (i < argv.size() && argv[i].value && argv[i].value->starts_with('-') &&
+         *argv[i].value != "--") {
+    const std::string& v = *argv[i].value;
+    const bool dir = v == "--prefix" || v == "--cwd" || v == "-C" || v == "--dir";
+    if (dir && i + 1 < argv.size()) {
+      directory = argv[i + 1].value.value_or("");
+      i += 2;
+      continue;
+    }
+    for (const char* opt : {"--prefix=", "--cwd=", "--dir="}) {
+      if (v.starts_with(opt)) directory = v.substr(std::string_view(opt).size());
+    }
+    i += (v == "--filter" || v == "-F" || v == "--workspace" || v == "-w") ? 2 : 1;
+  }
+  if (i >= argv.size() || !argv[i].value) return {};
+  const std::string& sub = *argv[i].value;
+  if (name == "npm" && in(sub, {"exec", "x"})) return package_runner("npm exec", argv, i + 1);
   if ((name == "pnpm" || name == "yarn") && in(sub, {"dlx", "exec"}))
-    return package_runner(name + " " + std::string(sub), argv, 2);
-  if (name == "bun" && in(sub, {"x", "exec"})) return package_runner("bun x", argv, 2);
-  if (name != "npm" && !sub.empty() && find_program(sub) != nullptr) return as_argv(name, argv, 1);
-  return {};
+    return package_runner(name + " " + sub, argv, i + 1);
+  if (name == "bun" && in(sub, {"x", "exec"})) return package_runner("bun x", argv, i + 1);
+  if (in(sub, {"run", "run-script", "rum", "urn"}))
+    return package_script(name + " run", argv, i + 1, directory, false);
+  if (name == "npm") {
+    if (in(sub, {"start", "stop", "restart", "test", "t", "tst"})) {
+      Unwrapped u = package_script("npm " + sub, argv, i, directory, false);
+      if (sub == "t" || sub == "tst") u.script = Arg::known("test");
+      return u;
+    }
+    return {};
+  }
+  // yarn NAME / pnpm NAME / bun NAME: the script NAME, else the binary NAME.
+  return package_script(name, argv, i, directory, find_program(sub) != nullptr);
 }
 
 // `<tool> run [options] [--] command...`; the secret managers (doppler, op, infisical, dotenvx)

@@ -14,11 +14,14 @@ namespace pgwarden::hook {
 
 struct Unwrapped {
   enum class Kind : unsigned char {
-    none,          // not a wrapper (or a wrapper with nothing to run, e.g. an interactive ssh)
-    argv,          // runs `argv`
-    script,        // runs the shell text `script` (bash -c, eval, ssh host 'cmd', watch 'cmd')
-    script_file,   // runs the shell script file named by `script` (bash deploy.sh)
-    stdin_script,  // runs the shell text it reads on standard input (bash, bash -s, sh)
+    none,            // not a wrapper (or a wrapper with nothing to run, e.g. an interactive ssh)
+    argv,            // runs `argv`
+    script,          // runs the shell text `script` (bash -c, eval, ssh host 'cmd', watch 'cmd')
+    script_file,     // runs the shell script file named by `script` (bash deploy.sh)
+    stdin_script,    // runs the shell text it reads on standard input (bash, bash -s, sh)
+    package_script,  // npm run NAME, yarn NAME ...: the script `script` of the nearest
+                     // package.json (from `directory` when given), with argv[1..] appended;
+                     // without such a script, `argv` itself when `or_program`
   };
   Kind kind = Kind::none;
   std::string wrapper;  // what was unwrapped, for messages: "sudo", "bash -c", "docker exec"
@@ -26,6 +29,8 @@ struct Unwrapped {
   Arg script;
   std::vector<std::pair<std::string, std::string>> env;  // NAME=value set for the inner command
   bool appends_unknown = false;  // xargs: the inner command gets more arguments from stdin
+  std::string directory;         // package_script: --prefix / --cwd / -C, as written
+  bool or_program = false;       // package_script: `yarn prisma ...` may be the binary too
 };
 
 // Whether `argv0` (a path or a name) is a program unwrap() looks into.

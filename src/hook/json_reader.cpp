@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "common/utf8.hpp"
 
@@ -316,6 +317,11 @@ class Reader {
 
 std::optional<json> read_json(std::string_view text) {
   return Reader(text).document();
+}
+
+json parse_json(std::string_view text) {
+  if (auto fast = read_json(text)) return std::move(*fast);
+  return json::parse(text, nullptr, false);
 }
 
 }  // namespace pgwarden::hook

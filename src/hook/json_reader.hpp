@@ -25,4 +25,8 @@ inline constexpr int k_max_json_depth = 256;
 
 std::optional<nlohmann::json> read_json(std::string_view text);
 
+// read_json, and nlohmann's parser for what it declines: the value, or a discarded value
+// (is_discarded()) when `text` is not JSON.
+nlohmann::json parse_json(std::string_view text);
+
 }  // namespace pgwarden::hook

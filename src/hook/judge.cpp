@@ -536,11 +536,10 @@ class Judge {
         std::string why;
         const auto text = read_file(file.string(), why);
         if (!text) return std::nullopt;
-        auto json = read_json(*text);
-        if (!json) json = nlohmann::json::parse(*text, nullptr, false);
-        if (json->is_discarded() || !json->is_object()) return std::nullopt;
-        const auto it = json->find("scripts");
-        if (it == json->end() || !it->is_object()) return std::nullopt;
+        nlohmann::json json = parse_json(*text);
+        if (!json.is_object()) return std::nullopt;  // also when it is not JSON (discarded)
+        const auto it = json.find("scripts");
+        if (it == json.end() || !it->is_object()) return std::nullopt;
         return std::move(*it);
       }
       if (!dir.has_relative_path()) break;  // the root

@@ -94,9 +94,7 @@ Expected<json> parse_json_object(std::string_view text, std::string_view what) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return make_error(std::string(what) + " is empty");
   }
-  // The fast reader first; what it does not accept, nlohmann judges (json_reader.hpp).
-  std::optional<json> fast = read_json(text);
-  json value = fast ? std::move(*fast) : json::parse(text, nullptr, false);
+  json value = parse_json(text);
   if (value.is_discarded()) {
     return make_error(std::string(what) + " is not JSON: " + json_error_message(text));
   }

@@ -45,7 +45,9 @@ TEST(ClockCache, EvictionsNeverLoseAnEntryThatIsStillThere) {
   for (int round = 0; round < 20000; ++round) {
     const std::string key = "key" + std::to_string(rng() % 500);
     if (rng() % 3 == 0) {
-      if (auto v = cache.find(key)) ASSERT_EQ(*v, key);
+      if (auto v = cache.find(key)) {
+        ASSERT_EQ(*v, key);
+      }
     } else {
       cache.insert(key, std::make_shared<const std::string>(key));
       inserted.insert(key);

@@ -515,12 +515,20 @@ class Judge {
       if (u.or_program) run(u.argv, std::move(env), in, segment, depth);
       return;
     }
-    if (const auto* pre = text_of("pre" + *u.script.value)) script(*pre, depth);
+    const std::string outer = m_via;
+    const auto run_script = [&](const std::string& name, const std::string& text) {
+      m_via = fmt::format("{}package.json script \"{}\", run by `{}`",
+                          outer.empty() ? "" : outer + "; ", name, shorten(segment, 60));
+      script(text, depth);
+      m_via = outer;
+    };
+    const std::string& name = *u.script.value;
+    if (const auto* pre = text_of("pre" + name)) run_script("pre" + name, *pre);
     std::string line = *body;
     for (std::size_t i = 1; i < u.argv.size(); ++i)
       line += " " + (u.argv[i].value ? shell::quote(*u.argv[i].value) : u.argv[i].text);
-    script(line, depth);
-    if (const auto* post = text_of("post" + *u.script.value)) script(*post, depth);
+    run_script(name, line);
+    if (const auto* post = text_of("post" + name)) run_script("post" + name, *post);
   }
 
   // The "scripts" object of the package.json nearest to `directory` (relative to the current
@@ -581,7 +589,7 @@ class Judge {
             names);
       }
     }
-    m_outcome.add(std::move(r));
+    add(std::move(r));
   }
 
   // --- SQL --------------------------------------------------------------------------------------
@@ -672,7 +680,7 @@ class Judge {
         } else {
           r.what = fmt::format("{}{} ({})", prefix, f.message, f.rule);
         }
-        if (r.verdict != Verdict::allow) m_outcome.add(std::move(r));
+        if (r.verdict != Verdict::allow) add(std::move(r));
       }
     }
   }
@@ -721,8 +729,14 @@ class Judge {
   }
 
   void ask(std::string command, std::string what, std::string alternative, const char* rule) {
-    m_outcome.add(
-        Reason{Verdict::ask, std::move(command), std::move(what), std::move(alternative), rule});
+    add(Reason{Verdict::ask, std::move(command), std::move(what), std::move(alternative), rule});
+  }
+
+  // Every reason goes through here: one found inside a package.json script says so, since the
+  // command it names is not what the agent typed.
+  void add(Reason r) {
+    if (!m_via.empty()) r.what = "(" + m_via + ") " + r.what;
+    m_outcome.add(std::move(r));
   }
 
   const policy::Policy& m_policy;
@@ -732,6 +746,7 @@ class Judge {
   std::map<std::string, std::optional<std::string>> m_vars;
   policy::UnitState m_unit;
   Outcome m_outcome;
+  std::string m_via;  // inside a package.json script: which, and the command that runs it
 };
 
 }  // namespace

@@ -95,3 +95,25 @@ TEST(HookCorpus, CoversEveryVerdict) {
   }
   EXPECT_EQ(seen.size(), 4u);
 }
+
+// A reason found inside a package.json script names the script and the command that ran it:
+// the agent typed `npm run fresh`, not `dropdb`.
+TEST(HookCorpus, AReasonFromAPackageScriptNamesTheScript) {
+  const auto policy = corpus_policy();
+  hook::JudgeOptions options;
+  options.cwd = corpus_dir() / "files";
+  const auto outcome = hook::judge("npm run fresh", policy, options);
+  ASSERT_EQ(outcome.reasons.size(), 1u);
+  EXPECT_EQ(outcome.reasons[0].command, "dropdb --if-exists app");
+  EXPECT_EQ(outcome.reasons[0].what.rfind("(package.json script \"prefresh\", run by `npm run fresh`) ", 0), 0u)
+      << outcome.reasons[0].what;
+  const auto nested = hook::judge("npm run nuke", policy, options);
+  ASSERT_EQ(nested.reasons.size(), 1u);
+  EXPECT_NE(nested.reasons[0].what.find("package.json script \"nuke\", run by `npm run nuke`; package.json "
+                                        "script \"db:reset\", run by `npm run db:reset`"),
+            std::string::npos)
+      << nested.reasons[0].what;
+  const auto plain = hook::judge("dropdb app", policy, options);  // no script: no such note
+  ASSERT_EQ(plain.reasons.size(), 1u);
+  EXPECT_EQ(plain.reasons[0].what.find("package.json"), std::string::npos);
+}

@@ -188,7 +188,8 @@ class Judge {
       return;
     }
     Arg argv0 = expand(c.words[0]);
-    if (argv0.value && builtin(*argv0.value) == Builtin::none && !is_wrapper(*argv0.value) &&
+    if (argv0.value && argv0.value->find('/') == std::string::npos &&
+        builtin(*argv0.value) == Builtin::none && !is_wrapper(*argv0.value) &&
         find_program(*argv0.value) == nullptr)
       return;  // grep, git, ls ...: nothing here runs a database tool or changes what follows
     Argv argv;
@@ -322,6 +323,37 @@ class Judge {
       return std::nullopt;
     }
     return s.str();
+  }
+
+  // ./reset-db.sh: the text of a shell script run by its path, when it is one here: a file
+  // whose first line is a shell's #! (sh, bash, zsh, dash, ksh, also through env), or a file
+  // named *.sh without one (the shell runs a file without #! itself).
+  std::optional<std::string> shell_script_file(const std::string& name) const {
+    const fs::path path = fs::path(name).is_absolute() ? fs::path(name) : m_cwd / name;
+    if (!m_cwd_known && !fs::path(name).is_absolute()) return std::nullopt;
+    std::ifstream f(path, std::ios::binary);
+    std::string first(256, '\0');
+    f.read(first.data(), static_cast<std::streamsize>(first.size()));
+    first.resize(static_cast<std::size_t>(f.gcount()));
+    if (first.empty()) return std::nullopt;
+    if (first.starts_with("#!")) {
+      std::string_view line(first);
+      line = line.substr(2, line.find('\n') - 2);
+      bool shell = false;
+      for (const std::string_view sh : {"sh", "bash", "zsh", "dash", "ksh"}) {
+        const auto at = line.rfind(sh);
+        // the interpreter's last path component or env's argument: "/bin/sh", "env bash"
+        shell = shell || (at != std::string_view::npos && at > 0 &&
+                          (line[at - 1] == '/' || line[at - 1] == ' ') &&
+                          (at + sh.size() == line.size() || line[at + sh.size()] == ' ' ||
+                           line[at + sh.size()] == '\r'));
+      }
+      if (!shell) return std::nullopt;
+    } else if (!name.ends_with(".sh") || first.find('\0') != std::string::npos) {
+      return std::nullopt;
+    }
+    std::string why;
+    return read_file(name, why);
   }
 
   Input file_input(const Arg& name) const {
@@ -494,6 +526,10 @@ class Judge {
         return;
       case Unwrapped::Kind::none:
         break;
+    }
+    if (argv[0].value->find('/') != std::string::npos && find_program(*argv[0].value) == nullptr) {
+      if (auto text = shell_script_file(*argv[0].value)) script(*text, depth + 1);
+      return;
     }
     tool(argv, env, in, segment, depth);
   }

@@ -220,6 +220,12 @@ Unwrapped busybox(const std::string& name, const Argv& argv) {
   return as_argv(name, argv, 1);
 }
 
+// source FILE / . FILE: the file's commands, in this shell.
+Unwrapped source(const std::string& name, const Argv& argv) {
+  if (argv.size() < 2) return {};
+  return as_script(name, argv[1], Kind::script_file);
+}
+
 Unwrapped eval(const std::string& /*name*/, const Argv& argv) {
   return as_script("eval", joined(argv, 1));
 }
@@ -459,6 +465,7 @@ const std::unordered_map<std::string_view, Handler>& handlers() {
     add({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash"}, shell);
     add({"busybox"}, busybox);
     add({"eval"}, eval);
+    add({"source", "."}, source);
     add({"sudo", "doas"}, sudo);
     add({"su"}, su);
     add({"env"}, env);

@@ -323,7 +323,9 @@ Token Lexer::lex_word(Mode mode, std::size_t from) {
         t.assign_len = q - m_pos;
         b.literal(m_text.substr(m_pos, q - m_pos), false, m_pos, q);
         m_pos = q;
-        t.value_begin = offset(q);
+        // Just after the `=`, where an empty value also ends (offset(q) may be past a line
+        // continuation a backquoted body dropped).
+        t.value_begin = end_offset(from, q);
         if (at(q) == '(' && !subscript) {
           t.pos = from;
           lex_array(t, q);

@@ -707,6 +707,21 @@ TEST(ShellParse, OffsetsInsideSubstitutionsPointIntoTheInput) {
   EXPECT_EQ(slice(input, tick.begin, tick.end), "ls \\$d");
 }
 
+// Inside backquotes a line continuation is dropped from the body before it is parsed. An empty
+// assignment right before one (found by fuzz_shell) had its value begin after the continuation
+// and end before it.
+TEST(ShellParse, AnEmptyAssignmentBeforeAContinuationInBackquotesKeepsItsRangeInOrder) {
+  const std::string input = "echo `p=\\\n  x`";
+  const Command c = only(input);
+  const Command& inner = part(c.words[1], 0).script->items[0].pipelines[0].commands[0];
+  ASSERT_EQ(inner.assignments.size(), 1u);
+  const Word& value = inner.assignments[0].value;
+  EXPECT_LE(value.begin, value.end);
+  EXPECT_LE(value.end, input.size());
+  EXPECT_EQ(value.value(), std::optional<std::string>(""));
+  EXPECT_EQ(slice(input, inner.words[0].begin, inner.words[0].end), "x");
+}
+
 TEST(ShellParse, HeredocBodyOffsetsCoverTheBody) {
   const std::string input = "psql <<EOF\nDROP $t;\nEOF\n";
   const Command c = only(input);

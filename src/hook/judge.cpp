@@ -299,12 +299,21 @@ class Judge {
     return out;
   }
 
+  // Where a file name written in the command points: absolute as it is, relative to the
+  // directory the command runs in; nothing when that directory is not known (after `cd $DIR`).
+  std::optional<fs::path> resolve(const std::string& name) const {
+    if (fs::path(name).is_absolute()) return fs::path(name);
+    if (!m_cwd_known) return std::nullopt;
+    return m_cwd / name;
+  }
+
   std::optional<std::string> read_file(const std::string& name, std::string& why) const {
-    const fs::path path = fs::path(name).is_absolute() ? fs::path(name) : m_cwd / name;
-    if (!m_cwd_known && !fs::path(name).is_absolute()) {
+    const auto resolved = resolve(name);
+    if (!resolved) {
       why = name + " is relative to a directory that is not known until the command runs";
       return std::nullopt;
     }
+    const fs::path& path = *resolved;
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     if (ec) {
@@ -329,9 +338,9 @@ class Judge {
   // whose first line is a shell's #! (sh, bash, zsh, dash, ksh, also through env), or a file
   // named *.sh without one (the shell runs a file without #! itself).
   std::optional<std::string> shell_script_file(const std::string& name) const {
-    const fs::path path = fs::path(name).is_absolute() ? fs::path(name) : m_cwd / name;
-    if (!m_cwd_known && !fs::path(name).is_absolute()) return std::nullopt;
-    std::ifstream f(path, std::ios::binary);
+    const auto path = resolve(name);
+    if (!path) return std::nullopt;
+    std::ifstream f(*path, std::ios::binary);
     std::string first(256, '\0');
     f.read(first.data(), static_cast<std::streamsize>(first.size()));
     first.resize(static_cast<std::size_t>(f.gcount()));
@@ -571,8 +580,11 @@ class Judge {
   // directory) or above it; nothing when there is none, it cannot be read, or the directory is
   // not known.
   std::optional<nlohmann::json> package_scripts(const std::string& directory) const {
-    if (!m_cwd_known && !fs::path(directory).is_absolute()) return std::nullopt;
-    fs::path dir = directory.empty() ? m_cwd : m_cwd / directory;
+    const std::optional<fs::path> start =
+        directory.empty() ? (m_cwd_known ? std::optional<fs::path>(m_cwd) : std::nullopt)
+                          : resolve(directory);
+    if (!start) return std::nullopt;
+    fs::path dir = *start;
     std::error_code ec;
     for (int up = 0; up < 64; ++up, dir = dir.parent_path()) {
       const fs::path file = dir / "package.json";

@@ -1,116 +1,241 @@
-// A thread-safe bounded map from a key to a shared, immutable value, evicting with the CLOCK
+// A thread-safe bounded map from text to a shared, immutable value, evicting with the CLOCK
 // algorithm (an approximation of least-recently-used). Used by the analyzer (SQL text ->
 // analysis).
 //
 // Laid out for lookups that miss the CPU caches, which is what a proxy's working set of tens of
-// thousands of distinct statements does: open addressing with linear probing, the full hash
-// stored beside each slot (a probe compares 8 bytes before it touches a key), and a reference
-// bit instead of a recency list (a hit writes one byte instead of relinking three nodes).
+// thousands of distinct statements does. Each entry is one allocation holding its key's bytes
+// and its value together, so a hit reads the slot, then one stretch of memory: the key it
+// compares and the value it hands out. Slots are 16 bytes (the full hash and the entry): open
+// addressing with linear probing, a probe compares 8 bytes before it touches an entry, and a
+// reference bit in the slot instead of a recency list (a hit sets a bit, not three links).
 // Deletion shifts the following entries back, so there are no tombstones.
 //
-// `Hash` and `Equal` may be transparent (declare `is_transparent`): find() then takes any key
-// form they accept, so a caller can look up text without building a key string first.
+// A key is bytes plus a one-byte tag (the analyzer's options), so a caller looks up text where
+// it lies, without building a key string. A value is handed out as a `Ref`, which keeps the
+// entry alive after the cache evicts it; a `Ref` can also own a value that no cache holds.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <cstring>
 #include <mutex>
+#include <new>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/spin_lock.hpp"
+#include "common/text_hash.hpp"
+
 namespace pgwarden {
 
-template <class Key, class Value, class Hash = std::hash<Key>, class Equal = std::equal_to<Key>>
+template <class Value>
 class ClockCache {
+  struct Entry;
+
  public:
+  // Shared, read-only access to a value; null when a lookup missed.
+  class Ref {
+   public:
+    Ref() = default;
+    Ref(const Ref& other) : m_entry(other.m_entry) { retain(m_entry); }
+    Ref(Ref&& other) noexcept : m_entry(std::exchange(other.m_entry, nullptr)) {}
+    Ref& operator=(Ref other) noexcept {
+      std::swap(m_entry, other.m_entry);
+      return *this;
+    }
+    ~Ref() { release(m_entry); }
+
+    // A value of its own, in no cache.
+    static Ref make(Value value) { return Ref(Entry::create(0, {}, std::move(value))); }
+
+    explicit operator bool() const { return m_entry != nullptr; }
+    const Value& operator*() const { return m_entry->value(); }
+    const Value* operator->() const { return &m_entry->value(); }
+    // Whether both refer to the very same entry (not only to equal values).
+    [[nodiscard]] bool same(const Ref& other) const { return m_entry == other.m_entry; }
+
+   private:
+    friend class ClockCache;
+    explicit Ref(Entry* adopted) : m_entry(adopted) {}
+    Entry* m_entry = nullptr;
+  };
+
   explicit ClockCache(std::size_t capacity) : m_capacity(capacity) {
     std::size_t slots = 8;
     while (slots < capacity * 2) slots *= 2;  // at most half full: short probe runs
     if (capacity > 0) m_slots.resize(slots);
     m_mask = slots - 1;
   }
+  ~ClockCache() {
+    for (const Slot& s : m_slots) release(s.entry());
+  }
+  ClockCache(const ClockCache&) = delete;
+  ClockCache& operator=(const ClockCache&) = delete;
 
-  template <class K>
-  std::shared_ptr<const Value> find(const K& key) {
-    if (m_capacity == 0) return nullptr;
-    const std::uint64_t h = hash_of(key);
+  Ref find(std::string_view key, std::uint8_t tag = 0) {
+    if (m_capacity == 0) return {};
+    const std::uint64_t h = hash_of(key, tag);
     const std::lock_guard lock(m_mutex);
     for (std::size_t i = h & m_mask;; i = (i + 1) & m_mask) {
       Slot& s = m_slots[i];
-      if (s.hash == 0) return nullptr;
-      if (s.hash == h && m_equal(key, s.key)) {
-        s.referenced = true;
-        return s.value;
+      Entry* e = s.entry();
+      if (e == nullptr) return {};
+      if (s.hash == h && e->is(key, tag)) {
+        s.reference();
+        retain(e);
+        return Ref(e);
       }
     }
   }
 
-  // Keeps the first value stored under a key; beyond capacity, evicts an entry not used since
-  // the clock hand last passed it.
-  void insert(Key key, std::shared_ptr<const Value> value) {
-    if (m_capacity == 0) return;
-    const std::uint64_t h = hash_of(key);
-    const std::lock_guard lock(m_mutex);
-    std::size_t i = h & m_mask;
-    for (;; i = (i + 1) & m_mask) {
-      const Slot& s = m_slots[i];
-      if (s.hash == 0) break;
-      if (s.hash == h && m_equal(key, s.key)) return;
-    }
-    if (m_size >= m_capacity) {
-      evict_one();
-      // The eviction may have shifted entries into the free slot found above: probe again.
-      for (i = h & m_mask; m_slots[i].hash != 0; i = (i + 1) & m_mask) {
+  // Keeps the first value stored under a key and returns the one kept; beyond capacity, evicts
+  // an entry not used since the clock hand last passed it. Without a capacity, the value is
+  // returned in a Ref of its own.
+  Ref insert(std::string_view key, Value value, std::uint8_t tag = 0) {
+    if (m_capacity == 0) return Ref::make(std::move(value));
+    const std::uint64_t h = hash_of(key, tag);
+    Entry* fresh = Entry::create(tag, key, std::move(value));
+    Entry* kept = fresh;
+    Entry* dropped = nullptr;  // released after the lock: a value's destruction may take a while
+    {
+      const std::lock_guard lock(m_mutex);
+      std::size_t i = h & m_mask;
+      for (;; i = (i + 1) & m_mask) {
+        const Slot& s = m_slots[i];
+        if (s.entry() == nullptr) break;
+        if (s.hash == h && s.entry()->is(key, tag)) {
+          kept = s.entry();
+          dropped = fresh;
+          break;
+        }
       }
+      if (kept == fresh) {
+        if (m_size >= m_capacity) {
+          dropped = evict_one();
+          // The eviction may have shifted entries into the free slot found above: probe again.
+          for (i = h & m_mask; m_slots[i].entry() != nullptr; i = (i + 1) & m_mask) {
+          }
+        }
+        m_slots[i] = Slot{h, fresh};  // the cache's reference
+        ++m_size;
+      }
+      retain(kept);
     }
-    m_slots[i] = Slot{h, std::move(key), std::move(value), false};
-    ++m_size;
+    release(dropped);
+    return Ref(kept);
   }
 
  private:
-  struct Slot {
-    std::uint64_t hash = 0;  // 0: empty
-    Key key{};
-    std::shared_ptr<const Value> value;
-    bool referenced = false;
+  // One allocation: this header, the key's bytes, then the value. A hit compares the key and
+  // reads the value's front, one stretch of memory from the entry's first byte.
+  struct Entry {
+    std::atomic<std::uint32_t> refs{1};
+    std::uint32_t key_size = 0;
+    std::uint8_t tag = 0;
+
+    Entry(std::uint8_t t, std::size_t size) : key_size(static_cast<std::uint32_t>(size)), tag(t) {}
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+    ~Entry() = default;
+
+    static std::size_t value_offset(std::size_t key_size) {
+      return (sizeof(Entry) + key_size + alignof(Value) - 1) / alignof(Value) * alignof(Value);
+    }
+    static Entry* create(std::uint8_t tag, std::string_view key, Value value) {
+      static_assert(alignof(Value) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+      char* memory = static_cast<char*>(::operator new(value_offset(key.size()) + sizeof(Value)));
+      auto* e = new (memory) Entry(tag, key.size());
+      if (!key.empty()) std::memcpy(memory + sizeof(Entry), key.data(), key.size());
+      try {
+        new (memory + value_offset(key.size())) Value(std::move(value));
+      } catch (...) {
+        e->~Entry();
+        ::operator delete(memory);
+        throw;
+      }
+      return e;
+    }
+    static void destroy(Entry* e) {
+      e->value().~Value();
+      e->~Entry();
+      ::operator delete(e);
+    }
+    [[nodiscard]] const char* key_bytes() const {
+      return reinterpret_cast<const char*>(this) + sizeof(Entry);
+    }
+    [[nodiscard]] Value& value() {
+      return *std::launder(
+          reinterpret_cast<Value*>(reinterpret_cast<char*>(this) + value_offset(key_size)));
+    }
+    [[nodiscard]] bool is(std::string_view key, std::uint8_t t) const {
+      return tag == t && key_size == key.size() &&
+             std::memcmp(key_bytes(), key.data(), key.size()) == 0;
+    }
   };
 
-  template <class K>
-  std::uint64_t hash_of(const K& key) const {
-    const auto h = static_cast<std::uint64_t>(m_hash(key));
-    return h == 0 ? 1 : h;
+  // The entry's address, with CLOCK's reference bit in its lowest bit (entries are aligned):
+  // the hand reads the bit without touching the entry.
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uintptr_t bits = 0;  // 0: empty
+
+    Slot() = default;
+    Slot(std::uint64_t h, Entry* e) : hash(h), bits(reinterpret_cast<std::uintptr_t>(e)) {}
+    [[nodiscard]] Entry* entry() const {
+      return reinterpret_cast<Entry*>(bits & ~std::uintptr_t{1});
+    }
+    [[nodiscard]] bool referenced() const { return (bits & 1) != 0; }
+    void reference() {
+      if (!referenced()) bits |= 1;  // read before written: a hit seldom dirties the line
+    }
+    void unreference() { bits &= ~std::uintptr_t{1}; }
+  };
+
+  static void retain(Entry* e) {
+    if (e != nullptr) e->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void release(Entry* e) {
+    if (e == nullptr || e->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    Entry::destroy(e);
   }
 
-  void evict_one() {
+  static std::uint64_t hash_of(std::string_view key, std::uint8_t tag) {
+    return text_hash(key, tag);
+  }
+
+  // The entry the hand evicts, out of the table; the caller releases it.
+  Entry* evict_one() {
     for (;;) {
       m_hand = (m_hand + 1) & m_mask;
       Slot& s = m_slots[m_hand];
-      if (s.hash == 0) continue;
-      if (s.referenced) {
-        s.referenced = false;
+      if (s.entry() == nullptr) continue;
+      if (s.referenced()) {
+        s.unreference();
         continue;
       }
-      erase_at(m_hand);
-      return;
+      return erase_at(m_hand);
     }
   }
 
   // Backward-shift deletion for linear probing: move later entries of the run into the hole
-  // when their home slot is at or before it.
-  void erase_at(std::size_t hole) {
+  // when their home slot is at or before it. Returns the entry erased.
+  Entry* erase_at(std::size_t hole) {
+    Entry* erased = m_slots[hole].entry();
     m_slots[hole] = Slot{};
     --m_size;
-    for (std::size_t j = (hole + 1) & m_mask; m_slots[j].hash != 0; j = (j + 1) & m_mask) {
+    for (std::size_t j = (hole + 1) & m_mask; m_slots[j].entry() != nullptr; j = (j + 1) & m_mask) {
       const std::size_t home = m_slots[j].hash & m_mask;
       // Is `home` cyclically outside (hole, j]? Then the entry may move back into the hole.
       const bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
       if (movable) {
-        m_slots[hole] = std::move(m_slots[j]);
+        m_slots[hole] = m_slots[j];
         m_slots[j] = Slot{};
         hole = j;
       }
     }
+    return erased;
   }
 
   std::size_t m_capacity;
@@ -118,9 +243,7 @@ class ClockCache {
   std::size_t m_size = 0;
   std::size_t m_hand = 0;
   std::vector<Slot> m_slots;
-  std::mutex m_mutex;
-  [[no_unique_address]] Hash m_hash;
-  [[no_unique_address]] Equal m_equal;
+  SpinLock m_mutex;  // held for a probe and a reference count, never for a value's construction
 };
 
 }  // namespace pgwarden

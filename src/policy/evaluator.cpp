@@ -15,19 +15,56 @@ std::uint64_t next_id() {
 Evaluator::Evaluator(std::shared_ptr<const Policy> policy, bool keep_verdicts)
     : m_policy(std::move(policy)), m_keep(keep_verdicts), m_id(next_id()) {}
 
-std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit, bool* cached) {
+// A kept verdict, and whether recording its statement changes a unit (creates or renames
+// something): most statements change nothing, and then a hit reads nothing of the analysis.
+struct Evaluator::Kept {
+  bool changes_unit = false;
+  Verdict verdict;
+};
+
+namespace {
+
+// Shared verdicts stop at this many distinct action lists (a hostile stream of statements could
+// otherwise grow the map); later lists keep verdicts of their own, as before.
+constexpr std::size_t k_max_shared_verdicts = 4096;
+
+}  // namespace
+
+std::shared_ptr<const Evaluator::Kept> Evaluator::shared_allowed(std::shared_ptr<const Kept> kept) {
+  if (kept->verdict.decision != Decision::allow || !kept->verdict.findings.empty()) return kept;
+  const std::lock_guard lock(m_shared_mutex);
+  auto key = std::make_pair(kept->changes_unit, kept->verdict.actions);
+  if (auto it = m_shared.find(key); it != m_shared.end()) return it->second;
+  if (m_shared.size() < k_max_shared_verdicts) m_shared.emplace(std::move(key), kept);
+  return kept;
+}
+
+std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit,
+                                                   bool* cached) {
   const bool keep = m_keep && unit.empty();
   if (cached != nullptr) *cached = false;
   if (keep) {
-    if (auto kept = statement.analysis->derived.get(m_id)) {
+    auto found = statement.derived.get(m_id);
+    if (!found) {
+      found = statement.analysis->derived.get(m_id);
+      if (found) statement.derived.set(m_id, found);
+    }
+    if (found) {
       if (cached != nullptr) *cached = true;
-      unit.record(statement, *m_policy);
-      return std::static_pointer_cast<const Verdict>(kept);
+      const auto* kept = static_cast<const Kept*>(found.get());
+      if (kept->changes_unit) unit.record(statement, *m_policy);
+      return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
     }
   }
-  auto verdict = std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
-  if (keep) statement.analysis->derived.set(m_id, verdict);
-  return verdict;
+  if (!keep) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
+  auto fresh = std::make_shared<Kept>();
+  fresh->verdict = policy::evaluate(statement, *m_policy, unit);
+  fresh->changes_unit = !unit.empty();  // it was empty before: evaluate recorded the statement
+  auto kept = shared_allowed(std::move(fresh));
+  statement.analysis->derived.set(m_id, kept);
+  statement.derived.set(m_id, kept);
+  const Verdict* verdict = &kept->verdict;
+  return {std::move(kept), verdict};
 }
 
 }  // namespace pgwarden::policy

@@ -1,11 +1,11 @@
 #include "proxy/judge.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "proxy/metrics.hpp"
 
@@ -20,10 +20,12 @@ const policy::Finding* deciding_finding(const policy::Verdict& verdict) {
   return best;
 }
 
-std::string object_text(const policy::Finding& f) { return f.object.empty() ? std::string() : f.object.display(); }
+std::string object_text(const policy::Finding& f) {
+  return f.object.empty() ? std::string() : f.object.display();
+}
 
-void write_record(const JudgeContext& context, const ConnectionInfo& connection, const sql::Statement& statement,
-                  const policy::Verdict& verdict, bool refused) {
+void write_record(const JudgeContext& context, const ConnectionInfo& connection,
+                  const sql::Statement& statement, const policy::Verdict& verdict, bool refused) {
   if (context.record == nullptr) return;
   const policy::Finding* f = deciding_finding(verdict);
   audit::Record r = connection_record(connection);
@@ -41,8 +43,8 @@ void write_record(const JudgeContext& context, const ConnectionInfo& connection,
 // A routine body the message runs, and how it is reached.
 struct Body {
   std::string reached;  // "calls purge_users()", "fires the triggers of users"
-  std::vector<sql::Statement> statements;
-  std::string error;    // the definition could not be read
+  std::optional<sql::Statements> statements;  // shared with the analyzer's cache; none on an error
+  std::string error;                          // the definition could not be read
 };
 
 constexpr int k_max_routine_depth = 3;
@@ -50,13 +52,16 @@ constexpr std::size_t k_max_routine_keys = 64;
 
 // The bodies the statements run, from the catalog; `missing` gets what must be looked up first.
 void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection,
-                   const std::vector<sql::Statement>& statements, int depth, std::set<std::string>& seen,
-                   std::vector<Body>& bodies, std::vector<RoutineKey>& missing) {
+                   std::span<const sql::Statement> statements, int depth,
+                   std::set<std::string>& seen, std::vector<Body>& bodies,
+                   std::vector<RoutineKey>& missing) {
   std::vector<RoutineKey> keys;
   for (const auto& st : statements) {
-    for (const auto& f : st.analysis->called_functions) keys.push_back({RoutineKey::Kind::function, f});
+    for (const auto& f : st.analysis->called_functions)
+      keys.push_back({RoutineKey::Kind::function, f});
     for (const auto& e : st.effects()) {
-      if (e.mutation != sql::Mutation::none && e.kind == sql::ObjectKind::table && !e.object.empty()) {
+      if (e.mutation != sql::Mutation::none && e.kind == sql::ObjectKind::table &&
+          !e.object.empty()) {
         keys.push_back({RoutineKey::Kind::triggers, e.object.display()});
       }
     }
@@ -73,14 +78,16 @@ void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection
                                     ? fmt::format("calls {}()", key.name)
                                     : fmt::format("fires the triggers of {}", key.name);
     if (!routines->error.empty()) {
-      // The definition could not be read: the body cannot be judged, so the call is not let through.
-      bodies.push_back({reached, {}, routines->error});
+      // The definition could not be read: the body cannot be judged, so the call is not let
+      // through.
+      bodies.push_back({reached, std::nullopt, routines->error});
       continue;
     }
     for (const auto& definition : routines->definitions) {
-      Body body{reached, context.analyzer->analyze(definition).all(), {}};
+      Body body{reached, context.analyzer->analyze(definition), {}};
       if (depth + 1 < k_max_routine_depth) {
-        gather_bodies(context, connection, body.statements, depth + 1, seen, bodies, missing);
+        gather_bodies(context, connection, body.statements->all(), depth + 1, seen, bodies,
+                      missing);
       }
       bodies.push_back(std::move(body));
     }
@@ -110,8 +117,9 @@ std::size_t character_position(std::string_view text, std::size_t offset) {
   return chars + 1;
 }
 
-Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
-                std::string_view text, bool standard_conforming_strings, policy::UnitState& unit) {
+Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
+                const ConnectionInfo& connection, std::string_view text,
+                bool standard_conforming_strings, policy::UnitState& unit) {
   Judgement out;
   const auto started = std::chrono::steady_clock::now();
   sql::AnalyzeOptions options;
@@ -158,7 +166,8 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
 
   for (std::size_t i = 0; i < statements.size(); ++i) {
     const auto& v = *verdicts[i];
-    if (v.decision != policy::Decision::allow) write_record(context, connection, statements[i], v, policy::refuses(v.decision));
+    if (v.decision != policy::Decision::allow)
+      write_record(context, connection, statements[i], v, policy::refuses(v.decision));
   }
   if (context.metrics != nullptr) {
     for (const auto& v : verdicts) {
@@ -172,7 +181,8 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
         context.metrics->warning(action);
       }
     }
-    context.metrics->observe_judge(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    context.metrics->observe_judge(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
   // The routines it runs: a refused body refuses the statement that runs it.
@@ -187,12 +197,15 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
         f.decision = policy::Decision::deny;
         f.rule = "routines whose definition cannot be read are refused";
         f.message = "pgwarden could not read its definition (" + body.error + ")";
-        f.detail = "The proxy judges the bodies of the functions a statement calls and of the triggers it fires; "
-                   "a body it cannot read cannot be judged.";
+        f.detail =
+            "The proxy judges the bodies of the functions a statement calls and of the triggers it "
+            "fires; "
+            "a body it cannot read cannot be judged.";
         f.hint = "Check the proxy's lookup connection (`lookup` in the proxy config).";
         refusing = std::move(f);
       }
-      for (const auto& st : body.statements) {
+      for (const auto& st :
+           body.statements ? body.statements->all() : std::span<const sql::Statement>()) {
         if (refusing) break;
         const auto verdict = evaluator.evaluate(st, scratch_unit);
         for (const auto& f : verdict->findings) {
@@ -209,13 +222,15 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
     }
     if (refusing) {
       refusing->message = fmt::format("the statement {}; its body: {}", reached, refusing->message);
-      if (context.metrics != nullptr) context.metrics->refusal(static_cast<std::size_t>(refusing->action));
+      if (context.metrics != nullptr)
+        context.metrics->refusal(static_cast<std::size_t>(refusing->action));
       policy::Verdict v;
       v.decision = refusing->decision;
       v.findings.push_back(*refusing);
       write_record(context, connection, statements[0], v, true);
       out.refused = true;
-      out.refusal.message = fmt::format("pgwarden: {}: {}", sql::to_string(refusing->action), refusing->message);
+      out.refusal.message =
+          fmt::format("pgwarden: {}: {}", sql::to_string(refusing->action), refusing->message);
       out.refusal.detail = refusing->detail;
       out.refusal.hint = refusing->hint;
       out.refusal.position = character_position(text, statements[0].location.offset);
@@ -241,8 +256,9 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
     // out of date.
     for (const auto& st : statements) {
       for (const auto& e : st.effects()) {
-        if (e.via == sql::Via::direct && (e.kind == sql::ObjectKind::function || e.kind == sql::ObjectKind::procedure ||
-                                          e.kind == sql::ObjectKind::trigger)) {
+        if (e.via == sql::Via::direct &&
+            (e.kind == sql::ObjectKind::function || e.kind == sql::ObjectKind::procedure ||
+             e.kind == sql::ObjectKind::trigger)) {
           context.catalog->invalidate(connection.database);
         }
       }

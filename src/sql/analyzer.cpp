@@ -16,33 +16,6 @@ using ChunkResult = std::vector<pg::ChunkStatement>;
 // Inputs up to this size are cached whole (key: options + text).
 constexpr std::size_t k_max_cached_input = 64 * 1024;
 
-// An input cache key is two option bytes and the text; a lookup hashes and compares the text in
-// place, without building the key.
-struct InputKey {
-  char options[2];
-  std::string_view text;
-};
-
-InputKey input_key_of(const std::string& key) { return {{key[0], key[1]}, std::string_view(key).substr(2)}; }
-
-struct InputHash {
-  using is_transparent = void;
-  std::size_t operator()(const InputKey& k) const {
-    return std::hash<std::string_view>{}(k.text) ^ (static_cast<std::size_t>(k.options[0]) * 31U + k.options[1]);
-  }
-  std::size_t operator()(const std::string& key) const { return (*this)(input_key_of(key)); }
-};
-
-struct InputEqual {
-  using is_transparent = void;
-  static bool same(const InputKey& a, const InputKey& b) {
-    return a.options[0] == b.options[0] && a.options[1] == b.options[1] && a.text == b.text;
-  }
-  bool operator()(const std::string& a, const std::string& b) const { return a == b; }
-  bool operator()(const InputKey& a, const std::string& b) const { return same(a, input_key_of(b)); }
-  bool operator()(const std::string& a, const InputKey& b) const { return same(input_key_of(a), b); }
-};
-
 // A one-statement chunk whose analysis no constant's value can change, kept by its literal
 // shape (split.hpp): another chunk of the same shape gets the same analysis without a parse.
 struct ShapedChunk {
@@ -56,7 +29,8 @@ struct ShapedChunk {
 // depend on a value: set_config('session_replication_role', ...), SET, a DO body in a string,
 // `WHERE 1 = 1` deciding whether a DELETE filters.
 bool literal_insensitive(const Analysis& a) {
-  if (!a.error.empty() || a.limit_exceeded || a.calls_functions || !a.called_functions.empty() || !a.changes.empty()) {
+  if (!a.error.empty() || a.limit_exceeded || a.calls_functions || !a.called_functions.empty() ||
+      !a.changes.empty()) {
     return false;
   }
   for (const auto& e : a.effects) {
@@ -65,15 +39,32 @@ bool literal_insensitive(const Analysis& a) {
   return !a.effects.empty();
 }
 
+// An input's key is its text, tagged with the options it was analyzed under.
+std::uint8_t options_tag(AnalyzeOptions options) {
+  return static_cast<std::uint8_t>((options.standard_conforming_strings ? 1 : 0) |
+                                   (options.psql_meta_commands ? 2 : 0));
+}
+
+using ChunkRef = ClockCache<ChunkResult>::Ref;
+
 }  // namespace
+
+StatementList::StatementList(std::vector<Statement> statements) {
+  if (statements.size() == 1) {
+    m_single = true;
+    m_one = std::move(statements.front());
+  } else {
+    m_many = std::move(statements);
+  }
+}
 
 struct Analyzer::Caches {
   explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity), shapes(capacity) {}
-  ClockCache<std::string, std::vector<Statement>, InputHash, InputEqual> inputs;
+  ClockCache<StatementList> inputs;
   // libpg_query always lexes with standard_conforming_strings on; the splitter has already
   // applied the unit's setting when it cut the chunk, so the chunk text alone is the key.
-  ClockCache<std::string, ChunkResult> chunks;
-  ClockCache<std::string, ShapedChunk> shapes;  // by literal shape, standard_conforming_strings on only
+  ClockCache<ChunkResult> chunks;
+  ClockCache<ShapedChunk> shapes;  // by literal shape, standard_conforming_strings on only
 };
 
 Analyzer::Analyzer(std::size_t cache_capacity)
@@ -93,15 +84,17 @@ std::vector<Statement> over_the_limit(std::string_view text) {
   e.verb = "input over the size limit";
   a->effects.push_back(std::move(e));
   std::vector<Statement> out;
-  out.push_back(Statement{std::string(text.substr(0, 200)), Location{0, text.size(), 1, 1}, std::move(a)});
+  out.push_back(Statement{.text = std::string(text.substr(0, 200)),
+                          .location = Location{0, text.size(), 1, 1},
+                          .analysis = std::move(a)});
   return out;
 }
 
 // The chunk's statements from the caches when they have them, else parsed and transformed (and
 // then kept).
-std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk_text, const Chunk& chunk,
-                                                        bool standard_strings, Analyzer::Caches* caches) {
-  if (caches == nullptr) return std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
+ChunkRef analyze_chunk_cached(const std::string& chunk_text, const Chunk& chunk,
+                              bool standard_strings, Analyzer::Caches* caches) {
+  if (caches == nullptr) return ChunkRef::make(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
   if (auto hit = caches->chunks.find(chunk_text)) return hit;
   const std::string shape = standard_strings ? literal_shape(chunk_text) : std::string();
   if (!shape.empty()) {
@@ -109,21 +102,21 @@ std::shared_ptr<const ChunkResult> analyze_chunk_cached(const std::string& chunk
       // Same statement, other constants: only the statement's length moves with theirs.
       pg::ChunkStatement st = same->statement;
       st.length = st.length + chunk_text.size() - same->chunk_size;
-      return std::make_shared<const ChunkResult>(ChunkResult{std::move(st)});
+      return ChunkRef::make(ChunkResult{std::move(st)});
     }
   }
-  auto result = std::make_shared<const ChunkResult>(pg::analyze_chunk(chunk_text, 0, chunk.nesting));
-  if (!shape.empty() && result->size() == 1 && literal_insensitive(*result->front().analysis)) {
+  ChunkResult result = pg::analyze_chunk(chunk_text, 0, chunk.nesting);
+  if (!shape.empty() && result.size() == 1 && literal_insensitive(*result.front().analysis)) {
     // Kept by shape only: the next chunk of this shape will have other constants, not this text.
-    caches->shapes.insert(shape, std::make_shared<const ShapedChunk>(ShapedChunk{chunk_text.size(), result->front()}));
-    return result;
+    caches->shapes.insert(shape, ShapedChunk{chunk_text.size(), result.front()});
+    return ChunkRef::make(std::move(result));
   }
-  caches->chunks.insert(chunk_text, result);
-  return result;
+  return caches->chunks.insert(chunk_text, std::move(result));
 }
 
 // Split, then each chunk from the caches (when given) or parsed and transformed.
-std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions options, Analyzer::Caches* caches) {
+std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions options,
+                                    Analyzer::Caches* caches) {
   std::vector<Statement> out;
   const LineIndex lines(text);
   SplitOptions split{options.standard_conforming_strings, options.psql_meta_commands};
@@ -137,8 +130,9 @@ std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions option
     for (const auto& st : *result) {
       const std::size_t offset = chunk.begin + st.offset;
       const SourcePosition pos = lines.position(offset);
-      out.push_back(Statement{std::string(text.substr(offset, st.length)),
-                              Location{offset, st.length, pos.line, pos.column}, st.analysis});
+      out.push_back(Statement{.text = std::string(text.substr(offset, st.length)),
+                              .location = Location{offset, st.length, pos.line, pos.column},
+                              .analysis = st.analysis});
     }
   }
   return out;
@@ -148,18 +142,18 @@ std::vector<Statement> analyze_text(std::string_view text, AnalyzeOptions option
 
 Statements Analyzer::analyze(std::string_view text, AnalyzeOptions options) {
   if (text.size() > k_max_input_bytes) {
-    return Statements(std::make_shared<const std::vector<Statement>>(over_the_limit(text)));
+    return Statements(Statements::Ref::make(StatementList(over_the_limit(text))));
   }
-  const InputKey key{{options.standard_conforming_strings ? 's' : '-', options.psql_meta_commands ? 'p' : '-'}, text};
+  const std::uint8_t tag = options_tag(options);
   const bool cache_input = m_caches && text.size() <= k_max_cached_input;
   if (cache_input) {
-    if (auto hit = m_caches->inputs.find(key)) return Statements(std::move(hit));
+    if (auto hit = m_caches->inputs.find(text, tag)) return Statements(std::move(hit));
   }
-  auto out = std::make_shared<const std::vector<Statement>>(analyze_text(text, options, m_caches.get()));
+  StatementList out(analyze_text(text, options, m_caches.get()));
   // Kept whole even when it came by shape: an input repeated exactly is common (the same query
   // from a loop), and the clock lets a one-off input go without pushing out a repeated one.
-  if (cache_input) m_caches->inputs.insert(std::string(key.options, 2) + std::string(text), out);
-  return Statements(std::move(out));
+  if (cache_input) return Statements(m_caches->inputs.insert(text, std::move(out), tag));
+  return Statements(Statements::Ref::make(std::move(out)));
 }
 
 std::vector<Statement> analyze(std::string_view text, AnalyzeOptions options) {

@@ -12,10 +12,12 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/clock_cache.hpp"
 #include "sql/split.hpp"
 #include "sql/statement.hpp"
 
@@ -29,23 +31,42 @@ struct AnalyzeOptions {
   bool psql_meta_commands = false;  // see SplitOptions
 };
 
+// The statements of one input, kept with the input's text in one entry of the analyzer's cache:
+// the first (usually the only) statement inline, so that a hit reads one stretch of memory.
+class StatementList {
+ public:
+  StatementList() = default;
+  explicit StatementList(std::vector<Statement> statements);
+  [[nodiscard]] std::span<const Statement> all() const {
+    return m_single ? std::span<const Statement>(&m_one, 1) : std::span<const Statement>(m_many);
+  }
+
+ private:
+  bool m_single = false;          // first: a hit reads it, then m_one's front
+  Statement m_one;                // when there is exactly one
+  std::vector<Statement> m_many;  // when there are none or more than one
+};
+
 // The statements of one input, shared with the analyzer's cache and immutable: a cache hit
 // costs a lookup, not a copy. A value (it owns its share), so `for (auto& st : a.analyze(t))`
 // is safe.
 class Statements {
  public:
-  explicit Statements(std::shared_ptr<const std::vector<Statement>> all) : m_all(std::move(all)) {}
-  [[nodiscard]] auto begin() const { return m_all->begin(); }
-  [[nodiscard]] auto end() const { return m_all->end(); }
-  [[nodiscard]] std::size_t size() const { return m_all->size(); }
-  [[nodiscard]] bool empty() const { return m_all->empty(); }
-  [[nodiscard]] const Statement& operator[](std::size_t i) const { return (*m_all)[i]; }
-  [[nodiscard]] const std::vector<Statement>& all() const { return *m_all; }
+  using Ref = ClockCache<StatementList>::Ref;
+  explicit Statements(Ref all) : m_all(std::move(all)) {}
+  [[nodiscard]] auto begin() const { return m_all->all().begin(); }
+  [[nodiscard]] auto end() const { return m_all->all().end(); }
+  [[nodiscard]] std::size_t size() const { return m_all->all().size(); }
+  [[nodiscard]] bool empty() const { return m_all->all().empty(); }
+  [[nodiscard]] const Statement& operator[](std::size_t i) const { return m_all->all()[i]; }
+  [[nodiscard]] std::span<const Statement> all() const { return m_all->all(); }
   // The very result another call handed out (a cache hit), not only an equal one.
-  [[nodiscard]] bool same_result_as(const Statements& other) const { return m_all == other.m_all; }
+  [[nodiscard]] bool same_result_as(const Statements& other) const {
+    return m_all.same(other.m_all);
+  }
 
  private:
-  std::shared_ptr<const std::vector<Statement>> m_all;
+  Ref m_all;
 };
 
 class Analyzer {

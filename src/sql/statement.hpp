@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/spin_lock.hpp"
 #include "sql/effect.hpp"
 #include "sql/schema_change.hpp"
 
@@ -21,40 +22,80 @@ struct Location {
 };
 
 // What a door derived from an analysis and keeps beside it (policy::Evaluator keeps its verdict
-// here), so that finding it again costs no lookup. One owner at a time, named by an id unique
-// for the process's life; safe to use from several threads.
+// here), so that finding it again costs no lookup. Owners are named by ids unique for the
+// process's life; `Ways` of them are kept, and one more replaces the one set longest ago. Safe to
+// use from several threads.
+//
+// Small on purpose: it sits at the front of Analysis and of Statement, where a hit has just
+// read, and a hit reads nothing else. The lock is held for a shared_ptr copy only: a SpinLock of
+// one byte, where a 40-byte mutex would push the slot into another cache line.
+template <int Ways>
 class DerivedSlot {
+  static_assert(Ways >= 1);
+
  public:
+  DerivedSlot() = default;
+  // What was derived stays with the object it was derived for: a copy starts empty.
+  DerivedSlot(const DerivedSlot& /*other*/) {}
+  DerivedSlot& operator=(const DerivedSlot& other) {
+    if (this != &other) {
+      Way cleared[Ways];
+      const std::lock_guard lock(m_busy);
+      std::swap(m_ways, cleared);  // released after the lock, with `cleared`
+    }
+    return *this;
+  }
+  ~DerivedSlot() = default;
+
   [[nodiscard]] std::shared_ptr<const void> get(std::uint64_t owner) const {
-    const std::lock_guard lock(m_mutex);
-    return m_owner == owner ? m_value : nullptr;
+    const std::lock_guard lock(m_busy);
+    for (const Way& w : m_ways) {
+      if (w.owner == owner && owner != 0) return w.value;
+    }
+    return nullptr;
   }
   void set(std::uint64_t owner, std::shared_ptr<const void> value) const {
-    const std::lock_guard lock(m_mutex);
-    m_owner = owner;
-    m_value = std::move(value);
+    const std::lock_guard lock(m_busy);
+    int way = (m_last + 1) % Ways;  // the one set longest ago, unless the owner has one
+    for (int i = 0; i < Ways; ++i) {
+      if (m_ways[i].owner == owner) way = i;
+    }
+    m_ways[way].owner = owner;
+    m_ways[way].value.swap(value);  // the old value is released after the lock, by `value`
+    m_last = way;
   }
 
  private:
-  mutable std::mutex m_mutex;
-  mutable std::uint64_t m_owner = 0;
-  mutable std::shared_ptr<const void> m_value;
+  struct Way {
+    std::uint64_t owner = 0;  // 0: empty
+    std::shared_ptr<const void> value;
+  };
+  mutable SpinLock m_busy;
+  mutable int m_last = Ways - 1;  // the way set last
+  mutable Way m_ways[Ways];
 };
 
 // The analysis of one statement's text. Immutable and shared: identical statement text gives an
 // identical analysis, so the analyzer's cache hands the same object to every user.
 struct Analysis {
-  std::vector<Effect> effects;  // never empty: a statement that does nothing is `session`
-  std::string error;            // parse_error: what PostgreSQL's parser said
-  std::size_t error_offset = 0; // parse_error: byte offset in the statement text
+  // Not part of the analysis, first for a hit's sake: see DerivedSlot. Two ways: one statement
+  // judged under two policy profiles keeps both verdicts.
+  DerivedSlot<2> derived;
+  std::vector<Effect> effects;   // never empty: a statement that does nothing is `session`
+  std::string error;             // parse_error: what PostgreSQL's parser said
+  std::size_t error_offset = 0;  // parse_error: byte offset in the statement text
   std::vector<std::string> called_functions;  // user functions the statement calls (qualified)
   bool calls_functions = false;  // any function call at all, built in or not (see literal_shape)
-  bool limit_exceeded = false;  // refused for size or nesting, whatever on_parse_error says
+  bool limit_exceeded = false;   // refused for size or nesting, whatever on_parse_error says
   std::vector<SchemaChange> changes;  // what a top-level DDL or utility statement changes, how
-  DerivedSlot derived;          // not part of the analysis: see DerivedSlot
 };
 
 struct Statement {
+  // What a door derived for this very statement (a cache hit hands out the same Statement
+  // objects): found without reading the analysis. Analysis::derived serves the statements of
+  // other texts with the same analysis, and other profiles' verdicts. First, so that it shares
+  // a cache line with what a hit has just read.
+  DerivedSlot<1> derived;
   std::string text;
   Location location;
   std::shared_ptr<const Analysis> analysis;

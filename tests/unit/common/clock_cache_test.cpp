@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -11,35 +12,35 @@ namespace {
 using pgwarden::ClockCache;
 
 TEST(ClockCache, KeepsUpToItsCapacityAndTheFirstValueOfAKey) {
-  ClockCache<std::string, int> cache(4);
-  for (int i = 0; i < 4; ++i) cache.insert("k" + std::to_string(i), std::make_shared<const int>(i));
-  for (int i = 0; i < 4; ++i) ASSERT_NE(cache.find(std::string("k" + std::to_string(i))), nullptr);
-  cache.insert("k0", std::make_shared<const int>(99));
-  EXPECT_EQ(*cache.find(std::string("k0")), 0);
-  cache.insert("k4", std::make_shared<const int>(4));
+  ClockCache<int> cache(4);
+  for (int i = 0; i < 4; ++i) cache.insert("k" + std::to_string(i), i);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(cache.find("k" + std::to_string(i)));
+  EXPECT_EQ(*cache.insert("k0", 99), 0) << "insert hands back the value already kept";
+  EXPECT_EQ(*cache.find("k0"), 0);
+  cache.insert("k4", 4);
   int present = 0;
-  for (int i = 0; i <= 4; ++i) present += cache.find(std::string("k" + std::to_string(i))) != nullptr ? 1 : 0;
+  for (int i = 0; i <= 4; ++i) present += cache.find("k" + std::to_string(i)) ? 1 : 0;
   EXPECT_EQ(present, 4);
-  EXPECT_NE(cache.find(std::string("k4")), nullptr);
+  EXPECT_TRUE(cache.find("k4"));
 }
 
 TEST(ClockCache, AnEntryUsedSinceTheHandPassedSurvivesTheNextEviction) {
-  ClockCache<std::string, int> cache(3);
-  cache.insert("a", std::make_shared<const int>(1));
-  cache.insert("b", std::make_shared<const int>(2));
-  cache.insert("c", std::make_shared<const int>(3));
-  (void)cache.find(std::string("a"));
-  (void)cache.find(std::string("b"));
-  cache.insert("d", std::make_shared<const int>(4));  // c is the one not used
-  EXPECT_NE(cache.find(std::string("a")), nullptr);
-  EXPECT_NE(cache.find(std::string("b")), nullptr);
-  EXPECT_EQ(cache.find(std::string("c")), nullptr);
+  ClockCache<int> cache(3);
+  cache.insert("a", 1);
+  cache.insert("b", 2);
+  cache.insert("c", 3);
+  (void)cache.find("a");
+  (void)cache.find("b");
+  cache.insert("d", 4);  // c is the one not used
+  EXPECT_TRUE(cache.find("a"));
+  EXPECT_TRUE(cache.find("b"));
+  EXPECT_FALSE(cache.find("c"));
 }
 
 TEST(ClockCache, EvictionsNeverLoseAnEntryThatIsStillThere) {
   // Many colliding inserts and evictions: everything the cache reports present has its own
   // value, and it never holds more than its capacity.
-  ClockCache<std::string, std::string> cache(64);
+  ClockCache<std::string> cache(64);
   std::mt19937 rng(7);
   std::set<std::string> inserted;
   for (int round = 0; round < 20000; ++round) {
@@ -49,9 +50,9 @@ TEST(ClockCache, EvictionsNeverLoseAnEntryThatIsStillThere) {
         ASSERT_EQ(*v, key);
       }
     } else {
-      cache.insert(key, std::make_shared<const std::string>(key));
+      cache.insert(key, key);
       inserted.insert(key);
-      ASSERT_NE(cache.find(key), nullptr) << "a key just inserted is found";
+      ASSERT_TRUE(cache.find(key)) << "a key just inserted is found";
     }
   }
   int present = 0;
@@ -65,10 +66,62 @@ TEST(ClockCache, EvictionsNeverLoseAnEntryThatIsStillThere) {
   EXPECT_GE(present, 60);
 }
 
-TEST(ClockCache, CapacityZeroKeepsNothing) {
-  ClockCache<std::string, int> cache(0);
-  cache.insert("a", std::make_shared<const int>(1));
-  EXPECT_EQ(cache.find(std::string("a")), nullptr);
+TEST(ClockCache, TheSameBytesUnderAnotherTagAreAnotherKey) {
+  ClockCache<int> cache(8);
+  cache.insert("SELECT 1", 1, 0);
+  cache.insert("SELECT 1", 2, 3);
+  EXPECT_EQ(*cache.find("SELECT 1", 0), 1);
+  EXPECT_EQ(*cache.find("SELECT 1", 3), 2);
+  EXPECT_FALSE(cache.find("SELECT 1", 1));
+  EXPECT_FALSE(cache.find("SELECT 1 ", 0)) << "a key is its exact bytes";
+  EXPECT_FALSE(cache.find("SELECT ", 0));
+}
+
+TEST(ClockCache, AValueHandedOutOutlivesItsEviction) {
+  // The value is destroyed once, when the last holder lets go, whether that is the cache or not.
+  auto destroyed = std::make_shared<int>(0);
+  struct Counted {
+    std::shared_ptr<int> destroyed;
+    std::string text;
+    Counted(std::shared_ptr<int> d, std::string t) : destroyed(std::move(d)), text(std::move(t)) {}
+    Counted(Counted&& other) noexcept = default;
+    Counted(const Counted&) = delete;
+    ~Counted() {
+      if (destroyed) ++*destroyed;
+    }
+  };
+  ClockCache<Counted>::Ref held;
+  {
+    ClockCache<Counted> cache(1);
+    held = cache.insert("first", Counted(destroyed, "the first value"));
+    cache.insert("second", Counted(destroyed, "the second value"));  // evicts the first
+    EXPECT_FALSE(cache.find("first"));
+    EXPECT_EQ(*destroyed, 0) << "the evicted value is still held";
+    EXPECT_EQ(held->text, "the first value");
+  }
+  EXPECT_EQ(*destroyed, 1) << "the cache's own value goes with the cache";
+  EXPECT_EQ(held->text, "the first value");
+  held = {};
+  EXPECT_EQ(*destroyed, 2);
+}
+
+TEST(ClockCache, CapacityZeroKeepsNothingButStillHandsTheValueBack) {
+  ClockCache<int> cache(0);
+  auto ref = cache.insert("a", 1);
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(*ref, 1);
+  EXPECT_FALSE(cache.find("a"));
+}
+
+TEST(ClockCache, ARefMadeAloneOwnsItsValue) {
+  auto ref = ClockCache<std::string>::Ref::make("alone");
+  auto copy = ref;
+  ref = {};
+  EXPECT_FALSE(ref);
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(*copy, "alone");
+  EXPECT_TRUE(copy.same(copy));
+  EXPECT_FALSE(copy.same(ClockCache<std::string>::Ref::make("alone")));
 }
 
 }  // namespace

@@ -1,0 +1,96 @@
+// policy::Evaluator keeps verdicts beside the analyzer's cached statements and shares the
+// verdicts of statements allowed without findings. What a user of the proxy relies on: a kept
+// verdict is the verdict of this statement under this evaluator's policy, never another's.
+#include "policy/evaluator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "policy/load.hpp"
+#include "sql/analyzer.hpp"
+
+namespace {
+
+using namespace pgwarden;
+
+std::shared_ptr<const policy::Policy> policy_from(const std::string& toml) {
+  auto p = policy::parse_policy(toml, "test.toml");
+  EXPECT_TRUE(p) << (p ? "" : p.error().message);
+  return std::make_shared<const policy::Policy>(*p);
+}
+
+policy::Decision decide(policy::Evaluator& e, const sql::Statement& st, bool* cached = nullptr) {
+  policy::UnitState unit;
+  return e.evaluate(st, unit, cached)->decision;
+}
+
+TEST(Evaluator, TwoEvaluatorsOnTheSameCachedStatementsKeepTheirOwnVerdicts) {
+  // Two profiles share one analyzer: their verdicts for the same statement object differ, and
+  // alternating between them never hands one the other's verdict.
+  sql::Analyzer analyzer(64);
+  policy::Evaluator strict(policy_from("[actions]\ndelete = \"deny\"\n"), true);
+  policy::Evaluator lax(policy_from("[actions]\ndelete = \"allow\"\n"), true);
+  for (int round = 0; round < 3; ++round) {
+    const auto statements = analyzer.analyze("DELETE FROM sessions WHERE id = 1");
+    ASSERT_EQ(statements.size(), 1U);
+    bool cached = false;
+    EXPECT_EQ(decide(strict, statements[0], &cached), policy::Decision::deny) << "round " << round;
+    EXPECT_EQ(cached, round > 0);
+    EXPECT_EQ(decide(lax, statements[0]), policy::Decision::allow) << "round " << round;
+  }
+}
+
+TEST(Evaluator, StatementsAllowedWithTheSameActionsShareOneVerdictOthersDoNot) {
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"warn\"\n"), true);
+  policy::UnitState unit;
+  const auto a = analyzer.analyze("SELECT 1 FROM users");
+  const auto b = analyzer.analyze("SELECT name FROM orders WHERE id = 2");
+  const auto va = evaluator.evaluate(a[0], unit);
+  const auto vb = evaluator.evaluate(b[0], unit);
+  EXPECT_EQ(va.get(), vb.get()) << "two reads allowed without findings: one verdict";
+  EXPECT_EQ(va->actions, std::vector<sql::Action>{sql::Action::read});
+
+  const auto w1 = evaluator.evaluate(analyzer.analyze("DELETE FROM users WHERE id = 1")[0], unit);
+  const auto w2 = evaluator.evaluate(analyzer.analyze("DELETE FROM orders WHERE id = 1")[0], unit);
+  ASSERT_EQ(w1->decision, policy::Decision::warn);
+  ASSERT_EQ(w1->findings.size(), 1U);
+  ASSERT_EQ(w2->findings.size(), 1U);
+  EXPECT_NE(w1.get(), w2.get()) << "a verdict with findings names its own table";
+  EXPECT_NE(w1->findings[0].message, w2->findings[0].message);
+}
+
+TEST(Evaluator, AKeptVerdictOfAStatementThatCreatesStillRecordsIt) {
+  // CREATE TABLE is allowed without findings (its verdict is shared), yet every unit it runs in
+  // learns of the table: a later DROP of it in the same unit is allowed, every time.
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[actions]\ndrop_table = \"deny\"\n"), true);
+  for (int round = 0; round < 3; ++round) {
+    policy::UnitState unit;
+    const auto create = analyzer.analyze("CREATE TABLE scratch (id int)");
+    EXPECT_EQ(evaluator.evaluate(create[0], unit)->decision, policy::Decision::allow);
+    const auto drop = analyzer.analyze("DROP TABLE scratch");
+    EXPECT_EQ(evaluator.evaluate(drop[0], unit)->decision, policy::Decision::allow)
+        << "round " << round;
+    policy::UnitState fresh;
+    EXPECT_EQ(evaluator.evaluate(drop[0], fresh)->decision, policy::Decision::deny)
+        << "round " << round;
+  }
+}
+
+TEST(Evaluator, ACopiedStatementStartsWithoutTheOriginalsKeptVerdict) {
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"deny\"\n"), true);
+  const auto statements = analyzer.analyze("DELETE FROM sessions WHERE id = 1");
+  EXPECT_EQ(decide(evaluator, statements[0]), policy::Decision::deny);
+  sql::Statement copy = statements[0];
+  EXPECT_EQ(copy.derived.get(12345), nullptr);
+  bool cached = false;
+  // The copy has no verdict of its own yet; the analysis it shares still has one.
+  EXPECT_EQ(decide(evaluator, copy, &cached), policy::Decision::deny);
+  EXPECT_TRUE(cached);
+}
+
+}  // namespace

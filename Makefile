@@ -43,8 +43,9 @@ fuzz: deps
 
 bench: deps
 	cmake --preset release
-	cmake --build $(BUILD_DIR) --target bench_analyze bench_lint
+	cmake --build $(BUILD_DIR) --target bench_analyze bench_lint bench_memory_latency
 	$(BUILD_DIR)/bench_analyze
+	$(BUILD_DIR)/bench_memory_latency
 	$(BUILD_DIR)/bench_lint
 
 # The hook's latency as an agent sees it: 1,000 spawns per case beside /bin/true (bench/bench_hook.cpp).

@@ -152,9 +152,11 @@ void uncached(benchmark::State& state, const std::vector<std::string>& statement
 void cached(benchmark::State& state, const std::vector<std::string>& statements) {
   sql::Analyzer analyzer(2 * statements.size() + 16);
   policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), true);
-  for (const auto& s : statements) {  // warm: every run a hit
-    policy::UnitState unit;
-    for (const auto& st : analyzer.analyze(s)) benchmark::DoNotOptimize(evaluator.evaluate(st, unit));
+  for (int pass = 0; pass < 2; ++pass) {  // warm: the cache keeps what it sees twice; every run a hit
+    for (const auto& s : statements) {
+      policy::UnitState unit;
+      for (const auto& st : analyzer.analyze(s)) benchmark::DoNotOptimize(evaluator.evaluate(st, unit));
+    }
   }
   analyze_evaluate(state, statements, analyzer, evaluator);
 }

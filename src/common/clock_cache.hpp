@@ -13,12 +13,20 @@
 // A key is bytes plus a one-byte tag (the analyzer's options), so a caller looks up text where
 // it lies, without building a key string. A value is handed out as a `Ref`, which keeps the
 // entry alive after the cache evicts it; a `Ref` can also own a value that no cache holds.
+//
+// With `Admission::second_sighting`, a key is kept only when it is inserted for the second time
+// within about `capacity` insertions (a table of fingerprints remembers the first). A proxy sees
+// a stream of texts that never come back (constants written into the SQL): kept on first sight,
+// each would push out an entry that may be used again and cost an insertion, an eviction and the
+// destruction of a cold value; now it costs one fingerprint.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string_view>
@@ -29,6 +37,9 @@
 #include "common/text_hash.hpp"
 
 namespace pgwarden {
+
+// Which insertions a ClockCache keeps (see above).
+enum class Admission : std::uint8_t { first_sighting, second_sighting };
 
 template <class Value>
 class ClockCache {
@@ -62,11 +73,18 @@ class ClockCache {
     Entry* m_entry = nullptr;
   };
 
-  explicit ClockCache(std::size_t capacity) : m_capacity(capacity) {
+  explicit ClockCache(std::size_t capacity, Admission admission = Admission::first_sighting)
+      : m_capacity(capacity) {
     std::size_t slots = 8;
     while (slots < capacity * 2) slots *= 2;  // at most half full: short probe runs
     if (capacity > 0) m_slots.resize(slots);
     m_mask = slots - 1;
+    if (capacity > 0 && admission == Admission::second_sighting) {
+      // About one fingerprint per entry the cache can hold.
+      const std::size_t buckets = std::max<std::size_t>(slots / 2 / k_seen_ways, 1);
+      m_seen_mask = buckets - 1;
+      m_seen = std::make_unique<std::uint32_t[]>(buckets * k_seen_ways);
+    }
   }
   ~ClockCache() {
     for (const Slot& s : m_slots) release(s.entry());
@@ -78,16 +96,10 @@ class ClockCache {
     if (m_capacity == 0) return {};
     const std::uint64_t h = hash_of(key, tag);
     const std::lock_guard lock(m_mutex);
-    for (std::size_t i = h & m_mask;; i = (i + 1) & m_mask) {
-      Slot& s = m_slots[i];
-      Entry* e = s.entry();
-      if (e == nullptr) return {};
-      if (s.hash == h && e->is(key, tag)) {
-        s.reference();
-        retain(e);
-        return Ref(e);
-      }
-    }
+    Entry* e = lookup(h, key, tag);
+    if (e == nullptr) return {};
+    retain(e);
+    return Ref(e);
   }
 
   // Keeps the first value stored under a key and returns the one kept; beyond capacity, evicts
@@ -96,6 +108,14 @@ class ClockCache {
   Ref insert(std::string_view key, Value value, std::uint8_t tag = 0) {
     if (m_capacity == 0) return Ref::make(std::move(value));
     const std::uint64_t h = hash_of(key, tag);
+    if (m_seen) {
+      const std::lock_guard lock(m_mutex);
+      if (Entry* e = lookup(h, key, tag)) {
+        retain(e);
+        return Ref(e);
+      }
+      if (!seen_before(h)) return Ref::make(std::move(value));
+    }
     Entry* fresh = Entry::create(tag, key, std::move(value));
     Entry* kept = fresh;
     Entry* dropped = nullptr;  // released after the lock: a value's destruction may take a while
@@ -205,6 +225,39 @@ class ClockCache {
     return text_hash(key, tag);
   }
 
+  // The entry of a key, marked as used; null when absent. Under the lock.
+  Entry* lookup(std::uint64_t h, std::string_view key, std::uint8_t tag) {
+    for (std::size_t i = h & m_mask;; i = (i + 1) & m_mask) {
+      Slot& s = m_slots[i];
+      Entry* e = s.entry();
+      if (e == nullptr) return nullptr;
+      if (s.hash == h && e->is(key, tag)) {
+        s.reference();
+        return e;
+      }
+    }
+  }
+
+  // Whether a key of this hash was inserted lately; remembers it if not. Fingerprints are kept
+  // in buckets of a few ways, so that two keys of one bucket that keep coming back in turn do
+  // not keep erasing each other (with one way, neither would ever be kept); one that was pushed
+  // out only makes its key wait for one more sighting. A key kept frees its way. Under the lock.
+  bool seen_before(std::uint64_t h) {
+    const std::uint32_t fingerprint = static_cast<std::uint32_t>(h >> 32) | 1U;  // 0: empty
+    std::uint32_t* bucket = &m_seen[((h >> 16) & m_seen_mask) * k_seen_ways];
+    std::uint32_t* empty = nullptr;
+    for (std::size_t w = 0; w < k_seen_ways; ++w) {
+      if (bucket[w] == fingerprint) {
+        bucket[w] = 0;
+        return true;
+      }
+      if (bucket[w] == 0 && empty == nullptr) empty = &bucket[w];
+    }
+    if (empty == nullptr) empty = &bucket[(h >> 8) % k_seen_ways];  // full: push one out
+    *empty = fingerprint;
+    return false;
+  }
+
   // The entry the hand evicts, out of the table; the caller releases it.
   Entry* evict_one() {
     for (;;) {
@@ -243,6 +296,9 @@ class ClockCache {
   std::size_t m_size = 0;
   std::size_t m_hand = 0;
   std::vector<Slot> m_slots;
+  static constexpr std::size_t k_seen_ways = 4;  // one bucket: 16 bytes
+  std::size_t m_seen_mask = 0;                   // buckets - 1
+  std::unique_ptr<std::uint32_t[]> m_seen;       // second_sighting: fingerprints, 0 empty
   SpinLock m_mutex;  // held for a probe and a reference count, never for a value's construction
 };
 

@@ -59,7 +59,13 @@ StatementList::StatementList(std::vector<Statement> statements) {
 }
 
 struct Analyzer::Caches {
-  explicit Caches(std::size_t capacity) : inputs(capacity), chunks(capacity), shapes(capacity) {}
+  // Each keeps what it is given a second time (common/clock_cache.hpp): a stream of texts with
+  // their constants written in (a proxy's simple-protocol traffic) would otherwise turn every
+  // cache over without a single hit.
+  explicit Caches(std::size_t capacity)
+      : inputs(capacity, Admission::second_sighting),
+        chunks(capacity, Admission::second_sighting),
+        shapes(capacity, Admission::second_sighting) {}
   ClockCache<StatementList> inputs;
   // libpg_query always lexes with standard_conforming_strings on; the splitter has already
   // applied the unit's setting when it cut the chunk, so the chunk text alone is the key.

@@ -73,8 +73,8 @@ class Analyzer {
  public:
   // `cache_capacity` whole inputs and as many statements of exact text are kept (0: no cache):
   // a repeated input skips even the splitter; a statement seen in another input skips the
-  // parser. The cache is shared by
-  // every call and safe to use from several threads.
+  // parser. What is seen once is not kept; its second analysis is. The cache is shared by every
+  // call and safe to use from several threads.
   explicit Analyzer(std::size_t cache_capacity = 0);
   ~Analyzer();
   Analyzer(const Analyzer&) = delete;

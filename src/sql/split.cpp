@@ -2,20 +2,23 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
+
+#include "common/ascii.hpp"
 
 namespace pgwarden::sql {
 namespace {
 
-bool is_ident_start(unsigned char c) { return std::isalpha(c) != 0 || c == '_' || c >= 0x80; }
+bool is_ident_start(unsigned char c) {
+  return ascii::is_alpha(c) || c == '_' || c >= 0x80;
+}
 bool is_ident_char(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '_' || c == '$' || c >= 0x80;
+  return ascii::is_alnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return ascii::to_lower(x) == ascii::to_lower(y);
          });
 }
 
@@ -85,7 +88,7 @@ class Splitter {
  private:
   void step() {
     const auto c = static_cast<unsigned char>(m_text[m_pos]);
-    if (std::isspace(c) != 0) {
+    if (ascii::is_space(c)) {
       ++m_pos;
       return;
     }
@@ -149,18 +152,20 @@ class Splitter {
       identifier();
       return;
     }
-    if (std::isdigit(c) != 0) {
+    if (ascii::is_digit(c)) {
       // Not the number of a parameter ($1), which is part of its token.
-      if (m_literals != nullptr && !(m_pos > 0 && m_text[m_pos - 1] == '$')) record_literal(m_pos, numeric_end(m_pos));
-      while (m_pos < m_text.size() && (is_ident_char(static_cast<unsigned char>(m_text[m_pos])) ||
-                                       m_text[m_pos] == '.')) {
+      if (m_literals != nullptr && !(m_pos > 0 && m_text[m_pos - 1] == '$'))
+        record_literal(m_pos, numeric_end(m_pos));
+      while (m_pos < m_text.size() &&
+             (is_ident_char(static_cast<unsigned char>(m_text[m_pos])) || m_text[m_pos] == '.')) {
         ++m_pos;
       }
       return;
     }
     if (is_operator_char(c)) {
       while (m_pos < m_text.size() && is_operator_char(static_cast<unsigned char>(m_text[m_pos])) &&
-             !(m_text[m_pos] == '-' && peek(1) == '-') && !(m_text[m_pos] == '/' && peek(1) == '*')) {
+             !(m_text[m_pos] == '-' && peek(1) == '-') &&
+             !(m_text[m_pos] == '/' && peek(1) == '*')) {
         ++m_pos;
       }
       m_nesting.link();
@@ -176,7 +181,9 @@ class Splitter {
     if (m_literals == nullptr) return;
     const std::string_view s = m_text.substr(begin, end - begin);
     bool plain = s.size() >= 2 && s.back() == '\'';
-    for (const char ch : s) plain = plain && static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7f;
+    for (const char ch : s)
+      plain =
+          plain && static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7f;
     if (!plain) {
       m_unshaped = true;
       return;
@@ -195,7 +202,7 @@ class Splitter {
   // What follows (an identifier glued to it, as in `1from`) is another token, kept in a shape.
   [[nodiscard]] std::size_t numeric_end(std::size_t p) const {
     const auto digit = [&](std::size_t i) {
-      return i < m_text.size() && std::isdigit(static_cast<unsigned char>(m_text[i])) != 0;
+      return i < m_text.size() && ascii::is_digit(static_cast<unsigned char>(m_text[i]));
     };
     while (digit(p)) ++p;
     if (p < m_text.size() && m_text[p] == '.' && !(p + 1 < m_text.size() && m_text[p + 1] == '.')) {
@@ -356,7 +363,7 @@ class Splitter {
   void finish_statement(std::size_t end) {
     if (!m_in_statement) return;
     std::size_t e = end;
-    while (e > m_start && std::isspace(static_cast<unsigned char>(m_text[e - 1])) != 0) --e;
+    while (e > m_start && ascii::is_space(static_cast<unsigned char>(m_text[e - 1]))) --e;
     m_chunks.push_back({m_start, e, m_nesting.max});
     m_last = m_chunks.back();
   }
@@ -380,8 +387,8 @@ class Splitter {
     std::string lower;
     lower.reserve(stmt.size());
     for (const char ch : stmt) {
-      if (ch != '\'' && std::isspace(static_cast<unsigned char>(ch)) == 0) {
-        lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+      if (ch != '\'' && !ascii::is_space(static_cast<unsigned char>(ch))) {
+        lower.push_back(ascii::to_lower(ch));
       }
     }
     const std::string_view key = "standard_conforming_strings";
@@ -424,7 +431,8 @@ class Splitter {
   Nesting m_nesting;
   Chunk m_last;
   std::vector<Chunk> m_chunks;
-  std::vector<std::pair<std::size_t, std::size_t>>* m_literals;  // literal_shape: where constants are
+  std::vector<std::pair<std::size_t, std::size_t>>*
+      m_literals;  // literal_shape: where constants are
 
  public:
   bool m_unshaped = false;  // literal_shape: a constant whose value could matter to the lexer
@@ -437,9 +445,17 @@ std::vector<Chunk> split_statements(std::string_view text, SplitOptions& options
 }
 
 bool contains_folded(std::string_view text, std::string_view lower) {
-  const auto it = std::search(text.begin(), text.end(), lower.begin(), lower.end(),
-                              [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-  return it != text.end();
+  if (lower.empty()) return true;
+  if (text.size() < lower.size()) return false;
+  const char first = lower.front();
+  const char first_upper = ascii::to_upper(first);
+  for (std::size_t i = 0, last = text.size() - lower.size(); i <= last; ++i) {
+    if (text[i] != first && text[i] != first_upper) continue;
+    std::size_t k = 1;
+    while (k < lower.size() && ascii::to_lower(text[i + k]) == lower[k]) ++k;
+    if (k == lower.size()) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -449,7 +465,7 @@ std::string leading_keyword(std::string_view chunk) {
   std::size_t p = 0;
   while (p < chunk.size()) {
     const char c = chunk[p];
-    if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '(') {
+    if (ascii::is_space(static_cast<unsigned char>(c)) || c == '(') {
       ++p;
     } else if (chunk.substr(p, 2) == "--") {
       const auto nl = chunk.find('\n', p);
@@ -472,8 +488,8 @@ std::string leading_keyword(std::string_view chunk) {
     }
   }
   std::string word;
-  while (p < chunk.size() && std::isalpha(static_cast<unsigned char>(chunk[p])) != 0) {
-    word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(chunk[p++]))));
+  while (p < chunk.size() && ascii::is_alpha(static_cast<unsigned char>(chunk[p]))) {
+    word.push_back(ascii::to_lower(chunk[p++]));
   }
   return word;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+using pgwarden::sql::contains_folded;
 using pgwarden::sql::literal_shape;
 using pgwarden::sql::split_statements;
 using pgwarden::sql::SplitOptions;
@@ -13,7 +14,8 @@ namespace {
 
 std::vector<std::string> pieces(std::string_view text, SplitOptions options = {}) {
   std::vector<std::string> out;
-  for (const auto& c : split_statements(text, options)) out.emplace_back(text.substr(c.begin, c.end - c.begin));
+  for (const auto& c : split_statements(text, options))
+    out.emplace_back(text.substr(c.begin, c.end - c.begin));
   return out;
 }
 
@@ -56,7 +58,8 @@ TEST(Split, APositionalParameterIsNotADollarQuote) {
 
 TEST(Split, BeginAtomicBodiesKeepTheirSemicolons) {
   const auto p = pieces(
-      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END; "
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true "
+      "THEN 2 END; END; "
       "SELECT 3");
   ASSERT_EQ(p.size(), 2U);
   EXPECT_EQ(p[1], "SELECT 3");
@@ -90,8 +93,9 @@ TEST(Split, CommentsAndSpacesAloneAreNoStatement) {
 }
 
 TEST(LiteralShape, StringAndNumericConstantsBecomeOnePlaceholderEach) {
-  EXPECT_EQ(literal_shape("SELECT a FROM t WHERE id = 42 AND s = 'it''s' AND e = E'\\'' AND f = 1.5e-3"),
-            "SELECT a FROM t WHERE id = \x01 AND s = \x01 AND e = E'\\'' AND f = \x01");
+  EXPECT_EQ(
+      literal_shape("SELECT a FROM t WHERE id = 42 AND s = 'it''s' AND e = E'\\'' AND f = 1.5e-3"),
+      "SELECT a FROM t WHERE id = \x01 AND s = \x01 AND e = E'\\'' AND f = \x01");
   // A string whose value could fail the lexer leaves the chunk unshaped.
   EXPECT_EQ(literal_shape("SELECT 1, 'unterminated"), "");
   EXPECT_EQ(literal_shape("SELECT 1, 'caf\xc3\xa9'"), "");
@@ -102,8 +106,24 @@ TEST(LiteralShape, StringAndNumericConstantsBecomeOnePlaceholderEach) {
   EXPECT_EQ(literal_shape("SELECT 1"), "SELECT \x01");
   // Only queries are shaped: an EXPLAIN's or a utility statement's options are constants too.
   EXPECT_EQ(literal_shape("EXPLAIN (ANALYZE 'off') DELETE FROM t"), "");
-  EXPECT_EQ(literal_shape("/* c */ ( WITH x AS (SELECT 1) TABLE x)"), "/* c */ ( WITH x AS (SELECT \x01) TABLE x)");
+  EXPECT_EQ(literal_shape("/* c */ ( WITH x AS (SELECT 1) TABLE x)"),
+            "/* c */ ( WITH x AS (SELECT \x01) TABLE x)");
   EXPECT_EQ(literal_shape("values (1)"), "values (\x01)");
   // The string after UESCAPE is read by the lexer.
   EXPECT_EQ(literal_shape("SELECT U&\"d!0061t\" uescape '!' FROM t"), "");
+}
+
+TEST(ContainsFolded, FindsAKeywordInAnyLetterCaseAnywhere) {
+  EXPECT_TRUE(
+      contains_folded("SET Standard_Conforming_Strings = off", "standard_conforming_strings"));
+  EXPECT_TRUE(
+      contains_folded("select 1 -- STANDARD_CONFORMING_STRINGS", "standard_conforming_strings"));
+  EXPECT_TRUE(contains_folded("U&\"d!0061t\" UESCAPE '!'", "uescape"));
+  EXPECT_TRUE(contains_folded("uescape", "uescape"));
+  EXPECT_TRUE(contains_folded("uuescape", "uescape"))
+      << "a false start is not the end of the search";
+  EXPECT_FALSE(contains_folded("uescap", "uescape"));
+  EXPECT_FALSE(contains_folded("SELECT standard_conforming_string", "standard_conforming_strings"));
+  EXPECT_FALSE(contains_folded("u\xc3\x89scape", "uescape")) << "only ASCII letters fold";
+  EXPECT_FALSE(contains_folded("", "uescape"));
 }

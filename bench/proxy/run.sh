@@ -30,6 +30,7 @@
 #   BENCH_REPEAT    repetitions of the whole grid (default 3)
 #   BENCH_TPCB_C1   1 (default) also runs the read-write script at 1 client; 0 skips it
 #   BENCH_RESULTS   file to write every run's raw figures to (CSV); default: none
+#   BENCH_THREADS   pgwarden's --threads (default 2, one per core of a 2-core host)
 #   PGWARDEN        the pgwarden binary (default build/pgwarden; copied before use, so that a
 #                   rebuild during the run does not change what is measured)
 #   PGBOUNCER       the PgBouncer binary (default /usr/sbin/pgbouncer; Debian `pgbouncer`)
@@ -44,6 +45,7 @@ seconds="${BENCH_SECONDS:-10}"
 repeat="${BENCH_REPEAT:-3}"
 tpcb_c1="${BENCH_TPCB_C1:-1}"
 results_csv="${BENCH_RESULTS:-}"
+pgwarden_threads="${BENCH_THREADS:-2}"
 pgwarden_src="${PGWARDEN:-$root/build/pgwarden}"
 pgbouncer_bin="${PGBOUNCER:-/usr/sbin/pgbouncer}"
 policy="$root/examples/pgwarden.toml"
@@ -51,6 +53,7 @@ bench_tag=pgwarden-bench-proxy
 
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "$bench_tag: BENCH_SECONDS must be a positive integer" >&2; exit 2; }
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "$bench_tag: BENCH_REPEAT must be a positive integer" >&2; exit 2; }
+[[ "$pgwarden_threads" =~ ^[1-9][0-9]*$ ]] || { echo "$bench_tag: BENCH_THREADS must be a positive integer" >&2; exit 2; }
 
 # shellcheck source=bench/proxy/lib.sh
 . "$root/bench/proxy/lib.sh"

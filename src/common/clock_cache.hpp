@@ -109,12 +109,16 @@ class ClockCache {
     if (m_capacity == 0) return Ref::make(std::move(value));
     const std::uint64_t h = hash_of(key, tag);
     if (m_seen) {
-      const std::lock_guard lock(m_mutex);
-      if (Entry* e = lookup(h, key, tag)) {
-        retain(e);
-        return Ref(e);
+      bool first_sighting = false;
+      {
+        const std::lock_guard lock(m_mutex);
+        if (Entry* e = lookup(h, key, tag)) {
+          retain(e);
+          return Ref(e);
+        }
+        first_sighting = !seen_before(h);
       }
-      if (!seen_before(h)) return Ref::make(std::move(value));
+      if (first_sighting) return Ref::make(std::move(value));  // allocated after the lock
     }
     Entry* fresh = Entry::create(tag, key, std::move(value));
     Entry* kept = fresh;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,6 +48,9 @@ struct Verdict {
 };
 
 // What earlier statements of the same unit created or renamed (DESIGN.md "unit state").
+// A copy shares the names until one of the two records something (copy on write): the proxy
+// keeps a unit's state from before a statement, and policy::Evaluator keeps the state a
+// statement leaves, which every repetition of it then takes over without a copy.
 class UnitState {
  public:
   void record(const sql::Statement& statement, const Policy& policy);
@@ -62,18 +66,25 @@ class UnitState {
 
   // True while the unit has created and renamed nothing: verdicts then depend on the statement
   // and the policy alone.
-  [[nodiscard]] bool empty() const {
-    return m_created.empty() && m_temp.empty() && m_renamed.empty() && m_columns.empty();
-  }
+  [[nodiscard]] bool empty() const { return m_names == nullptr; }
 
   // schema.name as PostgreSQL would resolve it in this unit (temp tables first, then search_path).
   [[nodiscard]] std::string resolve(const sql::ObjectName& name, const Policy& policy) const;
 
+  // Becomes a copy of `*other` that keeps `other`'s owner alive instead of sharing its names
+  // (a copy would touch their counter): what policy::Evaluator hands a unit from a kept verdict.
+  void share(const std::shared_ptr<const UnitState>& other);
+
  private:
-  std::set<std::string> m_created;                  // resolved names
-  std::set<std::string> m_temp;                     // bare names of temp relations created
-  std::map<std::string, sql::ObjectName> m_renamed; // resolved new name -> original name
-  std::map<std::string, std::string> m_columns;     // "table|new column" -> original column
+  struct Names {
+    std::set<std::string> created;                   // resolved names
+    std::set<std::string> temp;                      // bare names of temp relations created
+    std::map<std::string, sql::ObjectName> renamed;  // resolved new name -> original name
+    std::map<std::string, std::string> columns;      // "table|new column" -> original column
+  };
+  [[nodiscard]] const Names& names() const;
+  Names& names_to_change();        // this unit's own, copied first when shared
+  std::shared_ptr<Names> m_names;  // null while empty; never points to empty names
 };
 
 Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit);

@@ -16,10 +16,13 @@ Evaluator::Evaluator(std::shared_ptr<const Policy> policy, bool keep_verdicts)
     : m_policy(std::move(policy)), m_keep(keep_verdicts), m_id(next_id()) {}
 
 // A kept verdict, and whether recording its statement changes a unit (creates or renames
-// something): most statements change nothing, and then a hit reads nothing of the analysis.
+// something). Most statements change nothing. One that does leaves an empty unit (a verdict is
+// kept only for an empty unit) in the same state every time, kept here too: a hit copies it
+// instead of reading the analysis's effects again and resolving their names.
 struct Evaluator::Kept {
   bool changes_unit = false;
   Verdict verdict;
+  UnitState after;  // changes_unit: the unit after recording the statement into an empty one
 };
 
 namespace {
@@ -31,11 +34,13 @@ constexpr std::size_t k_max_shared_verdicts = 4096;
 }  // namespace
 
 std::shared_ptr<const Evaluator::Kept> Evaluator::shared_allowed(std::shared_ptr<const Kept> kept) {
-  if (kept->verdict.decision != Decision::allow || !kept->verdict.findings.empty()) return kept;
+  if (kept->verdict.decision != Decision::allow || !kept->verdict.findings.empty() ||
+      kept->changes_unit) {
+    return kept;
+  }
   const std::lock_guard lock(m_shared_mutex);
-  auto key = std::make_pair(kept->changes_unit, kept->verdict.actions);
-  if (auto it = m_shared.find(key); it != m_shared.end()) return it->second;
-  if (m_shared.size() < k_max_shared_verdicts) m_shared.emplace(std::move(key), kept);
+  if (auto it = m_shared.find(kept->verdict.actions); it != m_shared.end()) return it->second;
+  if (m_shared.size() < k_max_shared_verdicts) m_shared.emplace(kept->verdict.actions, kept);
   return kept;
 }
 
@@ -52,7 +57,8 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
     if (found) {
       if (cached != nullptr) *cached = true;
       const auto* kept = static_cast<const Kept*>(found.get());
-      if (kept->changes_unit) unit.record(statement, *m_policy);
+      // The unit was empty: now as recording the statement leaves it.
+      if (kept->changes_unit) unit.share(std::shared_ptr<const UnitState>(found, &kept->after));
       return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
     }
   }
@@ -60,6 +66,7 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
   auto fresh = std::make_shared<Kept>();
   fresh->verdict = policy::evaluate(statement, *m_policy, unit);
   fresh->changes_unit = !unit.empty();  // it was empty before: evaluate recorded the statement
+  if (fresh->changes_unit) fresh->after = unit;
   auto kept = shared_allowed(std::move(fresh));
   statement.analysis->derived.set(m_id, kept);
   statement.derived.set(m_id, kept);

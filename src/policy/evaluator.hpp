@@ -48,8 +48,7 @@ class Evaluator {
   struct Kept;
   std::shared_ptr<const Kept> shared_allowed(std::shared_ptr<const Kept> kept);
   std::mutex m_shared_mutex;
-  std::map<std::pair<bool, std::vector<sql::Action>>, std::shared_ptr<const Kept>>
-      m_shared;  // see above
+  std::map<std::vector<sql::Action>, std::shared_ptr<const Kept>> m_shared;  // see above
 };
 
 }  // namespace pgwarden::policy

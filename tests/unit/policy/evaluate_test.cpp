@@ -97,6 +97,31 @@ TEST(Evaluate, ARenamedTableKeepsItsProtection) {
   EXPECT_TRUE(finding(v, Action::mutate_append_only));
 }
 
+TEST(Evaluate, ACopyOfAUnitGoesOnWithoutTheOriginal) {
+  // Copies share what they know until one of them records more (the proxy keeps a unit's state
+  // from before a statement): neither sees what the other records afterwards.
+  const auto p = ledger_policy();
+  const auto run = [&p](const char* text, policy::UnitState& unit) {
+    for (const auto& st : sql::analyze(text)) (void)policy::evaluate(st, p, unit);
+  };
+  policy::UnitState before;
+  run("CREATE TABLE a (id int)", before);
+  policy::UnitState after = before;
+  run("CREATE TABLE b (id int)", after);
+  run("ALTER TABLE ledger_x RENAME TO c", before);
+  const sql::ObjectName a{"", "a"};
+  const sql::ObjectName b{"", "b"};
+  const sql::ObjectName c{"", "c"};
+  EXPECT_TRUE(before.created(a, sql::ObjectKind::table, p));
+  EXPECT_TRUE(after.created(a, sql::ObjectKind::table, p));
+  EXPECT_TRUE(after.created(b, sql::ObjectKind::table, p));
+  EXPECT_FALSE(before.created(b, sql::ObjectKind::table, p));
+  EXPECT_EQ(before.protected_name(c, p).name, "ledger_x");
+  EXPECT_EQ(after.protected_name(c, p).name, "c");
+  EXPECT_FALSE(after.empty());
+  EXPECT_TRUE(policy::UnitState().empty());
+}
+
 TEST(Evaluate, ARenamedImmutableColumnStaysImmutable) {
   const auto v = judge("ALTER TABLE ledger_a RENAME COLUMN amount TO amt; INSERT INTO ledger_a VALUES (1) "
                        "ON CONFLICT (id) DO UPDATE SET amt = 0",

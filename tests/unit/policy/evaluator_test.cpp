@@ -81,6 +81,30 @@ TEST(Evaluator, AKeptVerdictOfAStatementThatCreatesStillRecordsIt) {
   }
 }
 
+TEST(Evaluator, AKeptVerdictOfARenameStillCarriesTheProtectionToTheNewName) {
+  // The unit a kept rename leaves is the one recording it would: the new name stays protected,
+  // and a unit that did not see the rename is not touched by another's.
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"allow\"\n\n"
+                                          "[[tables]]\nname = \"ledger\"\nappend_only = true\n"),
+                              true);
+  for (int round = 0; round < 3; ++round) {
+    policy::UnitState unit;
+    bool cached = false;
+    const auto rename = analyzer.analyze("ALTER TABLE ledger RENAME TO l2");
+    evaluator.evaluate(rename[0], unit, &cached);
+    EXPECT_EQ(cached, round > 1) << "round " << round;
+    const auto erase = analyzer.analyze("DELETE FROM l2 WHERE id = 1");
+    const auto v = evaluator.evaluate(erase[0], unit);
+    EXPECT_EQ(v->decision, policy::Decision::deny) << "round " << round;
+    ASSERT_FALSE(v->findings.empty());
+    EXPECT_EQ(v->findings[0].action, sql::Action::mutate_append_only) << "round " << round;
+    policy::UnitState other;
+    EXPECT_EQ(evaluator.evaluate(erase[0], other)->decision, policy::Decision::allow)
+        << "round " << round;
+  }
+}
+
 TEST(Evaluator, ACopiedStatementStartsWithoutTheOriginalsKeptVerdict) {
   sql::Analyzer analyzer(64);
   policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"deny\"\n"), true);

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/ascii.hpp"
 #include "hook/shell.hpp"
 
 namespace pgwarden::hook::shell::detail {
@@ -125,15 +126,17 @@ struct Arithmetic {
   Word word;
 };
 
-// Byte classes (as ints, so that -1 is the end of the buffer).
+// Byte classes (as ints, so that -1 is the end of the buffer; a byte of a signed char above
+// 0x7f is negative too, and neither is in any class).
 inline bool is_blank(int c) {
   return c == ' ' || c == '\t';
 }
 inline bool is_digit(int c) {
-  return c >= '0' && c <= '9';
+  return c >= 0 && ascii::is_digit(static_cast<unsigned char>(c));
 }
+// The first byte of a shell variable's name, then the rest.
 inline bool is_name_start(int c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  return c >= 0 && (ascii::is_alpha(static_cast<unsigned char>(c)) || c == '_');
 }
 inline bool is_name_char(int c) {
   return is_name_start(c) || is_digit(c);

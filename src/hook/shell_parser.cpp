@@ -35,13 +35,8 @@ namespace detail {
 namespace {
 
 bool is_name(std::string_view s) {
-  if (s.empty()) return false;
-  const auto start = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  if (!start(s[0])) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [&](char c) { return start(c) || (c >= '0' && c <= '9'); });
+  return !s.empty() && is_name_start(s[0]) &&
+         std::all_of(s.begin(), s.end(), [](char c) { return is_name_char(c); });
 }
 
 bool is_op(const Token& t, Op op) {

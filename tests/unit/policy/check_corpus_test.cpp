@@ -131,7 +131,11 @@ TEST(CheckCorpus, TheCachedPathGivesTheSameVerdicts) {
     }
     return out;
   };
-  for (int round = 0; round < 2; ++round) {
+  // The analyzer keeps a text from its second analysis on: the third round is all cache hits,
+  // with the verdicts the second round kept.
+  std::size_t kept_verdicts = 0;
+  std::size_t statements = 0;
+  for (int round = 0; round < 3; ++round) {
     for (const auto& c : cases) {
       if (policies.count(c.policy) == 0) {
         auto loaded = c.policy == "default"
@@ -146,11 +150,16 @@ TEST(CheckCorpus, TheCachedPathGivesTheSameVerdicts) {
       const auto plain = sql::analyze(c.sql);
       const auto cached = analyzer.analyze(c.sql);
       ASSERT_EQ(plain.size(), cached.size()) << c.file << ":" << c.line;
+      if (round == 2) statements += plain.size();
       for (std::size_t i = 0; i < plain.size(); ++i) {
         const auto a = policy::evaluate(plain[i], *policies[c.policy], plain_unit);
-        const auto b = evaluators[c.policy]->evaluate(cached[i], cached_unit);
+        bool kept = false;
+        const auto b = evaluators[c.policy]->evaluate(cached[i], cached_unit, &kept);
+        if (round == 2 && kept) ++kept_verdicts;
         EXPECT_EQ(render(a), render(*b)) << c.file << ":" << c.line << " round " << round;
       }
     }
   }
+  // Kept verdicts serve a statement only while its unit is empty: most, not all.
+  EXPECT_GT(kept_verdicts, statements / 2) << kept_verdicts << " of " << statements;
 }

@@ -67,6 +67,10 @@ class UnitState {
   // True while the unit has created and renamed nothing: verdicts then depend on the statement
   // and the policy alone.
   [[nodiscard]] bool empty() const { return m_names == nullptr; }
+  // True when what this unit created or renamed could change how `statement` is judged: it
+  // names something the unit created, a table or column the unit renamed, or by a bare name a
+  // temp relation of the unit. Otherwise its verdict is the one it gets in an empty unit.
+  [[nodiscard]] bool bears_on(const sql::Statement& statement, const Policy& policy) const;
 
   // schema.name as PostgreSQL would resolve it in this unit (temp tables first, then search_path).
   [[nodiscard]] std::string resolve(const sql::ObjectName& name, const Policy& policy) const;

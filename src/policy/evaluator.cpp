@@ -46,23 +46,30 @@ std::shared_ptr<const Evaluator::Kept> Evaluator::shared_allowed(std::shared_ptr
 
 std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit,
                                                    bool* cached) {
-  const bool keep = m_keep && unit.empty();
   if (cached != nullptr) *cached = false;
-  if (keep) {
-    auto found = statement.derived.get(m_id);
-    if (!found) {
-      found = statement.analysis->derived.get(m_id);
-      if (found) statement.derived.set(m_id, found);
-    }
-    if (found) {
-      if (cached != nullptr) *cached = true;
-      const auto* kept = static_cast<const Kept*>(found.get());
-      // The unit was empty: now as recording the statement leaves it.
-      if (kept->changes_unit) unit.share(std::shared_ptr<const UnitState>(found, &kept->after));
-      return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
-    }
+  if (!m_keep) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
+  const bool empty = unit.empty();
+  auto found = statement.derived.get(m_id);
+  if (!found) {
+    found = statement.analysis->derived.get(m_id);
+    if (found) statement.derived.set(m_id, found);
   }
-  if (!keep) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
+  // A verdict was kept for an empty unit; it holds in any unit that does not bear on the
+  // statement (a session that made a temp table of its own goes on reusing verdicts).
+  if (found && (empty || !unit.bears_on(statement, *m_policy))) {
+    if (cached != nullptr) *cached = true;
+    const auto* kept = static_cast<const Kept*>(found.get());
+    if (kept->changes_unit) {
+      if (empty) {
+        // Now as recording the statement leaves it.
+        unit.share(std::shared_ptr<const UnitState>(found, &kept->after));
+      } else {
+        unit.record(statement, *m_policy);
+      }
+    }
+    return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
+  }
+  if (!empty) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
   auto fresh = std::make_shared<Kept>();
   fresh->verdict = policy::evaluate(statement, *m_policy, unit);
   fresh->changes_unit = !unit.empty();  // it was empty before: evaluate recorded the statement

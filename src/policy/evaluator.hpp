@@ -2,9 +2,11 @@
 // benchmark): `evaluate` of evaluate.hpp, with its verdicts kept per analysis.
 //
 // A verdict depends on the statement's analysis, the policy and the unit state. The analyzer's
-// cache hands out the same analysis for the same text, so while the unit has created or renamed
-// nothing, the verdict for an analysis is computed once and kept beside the analysis
-// (sql::DerivedSlot): it lives as long as the analyzer's cache keeps the analysis. The evaluator
+// cache hands out the same analysis for the same text, so the verdict for an analysis in an
+// empty unit is computed once and kept beside the analysis (sql::DerivedSlot): it lives as long
+// as the analyzer's cache keeps the analysis. It serves any unit that does not bear on the
+// statement (UnitState::bears_on): a session that created a temp table still reuses verdicts
+// for statements that do not name it. The evaluator
 // holds its policy for its whole life; a reloaded policy gets a new evaluator, whose verdicts
 // replace the old ones. Each profile's derived policy (policy/profile.hpp) gets an evaluator of
 // its own, shared by the connections of that profile.

@@ -63,6 +63,25 @@ std::string UnitState::original_column(const sql::ObjectName& table, const std::
   return it == names().columns.end() ? column : it->second;
 }
 
+// Every way `evaluate` consults the unit (created, protected_name, resolve, original_column),
+// asked of each effect: where none of them answers otherwise than an empty unit would.
+bool UnitState::bears_on(const sql::Statement& statement, const Policy& policy) const {
+  if (empty()) return false;
+  const Names& n = names();
+  for (const sql::Effect& e : statement.effects()) {
+    if (e.object.empty()) continue;
+    if (!e.creates && created(e.object, e.kind, policy)) return true;
+    if (e.object.schema.empty() && n.temp.count(e.object.name) != 0) return true;
+    if (n.renamed.empty() && n.columns.empty()) continue;
+    const std::string resolved = resolve(e.object, policy);
+    if (n.renamed.count(resolved) != 0) return true;
+    for (const auto& c : e.columns) {
+      if (n.columns.count(resolved + "|" + c) != 0) return true;
+    }
+  }
+  return false;
+}
+
 void UnitState::record(const sql::Statement& statement, const Policy& policy) {
   for (const sql::Effect& e : statement.effects()) {
     if (e.creates && !e.object.empty()) {

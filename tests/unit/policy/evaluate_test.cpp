@@ -122,6 +122,26 @@ TEST(Evaluate, ACopyOfAUnitGoesOnWithoutTheOriginal) {
   EXPECT_TRUE(policy::UnitState().empty());
 }
 
+TEST(Evaluate, AUnitBearsOnWhatItCreatedRenamedOrShadows) {
+  // policy::Evaluator reuses a verdict kept for an empty unit only where the unit does not bear
+  // on the statement: everything the unit could change in a verdict must answer true.
+  const auto p = ledger_policy();
+  policy::UnitState unit;
+  const auto bears = [&](const char* text) { return unit.bears_on(sql::analyze(text)[0], p); };
+  EXPECT_FALSE(bears("DELETE FROM orders WHERE id = 1")) << "an empty unit bears on nothing";
+  for (const auto& st : sql::analyze("CREATE TEMP TABLE t (id int); "
+                                     "ALTER TABLE ledger_main RENAME TO l2; "
+                                     "ALTER TABLE ledger_a RENAME COLUMN amount TO amt")) {
+    (void)policy::evaluate(st, p, unit);
+  }
+  EXPECT_FALSE(bears("DELETE FROM orders WHERE id = 1"));
+  EXPECT_FALSE(bears("UPDATE ledger_a SET memo = 'x' WHERE id = 1"));
+  EXPECT_TRUE(bears("DROP TABLE t")) << "created in the unit";
+  EXPECT_TRUE(bears("CREATE TABLE t (id int)")) << "a bare name the unit's temp table shadows";
+  EXPECT_TRUE(bears("DELETE FROM l2 WHERE id = 1")) << "renamed in the unit";
+  EXPECT_TRUE(bears("UPDATE ledger_a SET amt = 0 WHERE id = 1")) << "a column renamed in the unit";
+}
+
 TEST(Evaluate, ARenamedImmutableColumnStaysImmutable) {
   const auto v = judge("ALTER TABLE ledger_a RENAME COLUMN amount TO amt; INSERT INTO ledger_a VALUES (1) "
                        "ON CONFLICT (id) DO UPDATE SET amt = 0",

@@ -105,6 +105,43 @@ TEST(Evaluator, AKeptVerdictOfARenameStillCarriesTheProtectionToTheNewName) {
   }
 }
 
+TEST(Evaluator, AUnitThatDoesNotBearOnAStatementStillGetsItsKeptVerdict) {
+  // A session that made a temp table of its own goes on reusing kept verdicts for statements
+  // that do not touch it; a statement on the temp table, or on a name the unit renamed, is
+  // judged in the unit.
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"allow\"\ndrop_table = \"deny\"\n\n"
+                                          "[[tables]]\nname = \"ledger\"\nappend_only = true\n"),
+                              true);
+  const std::string unrelated = "DELETE FROM sessions WHERE id = 1";
+  const std::string drop = "DROP TABLE scratch";
+  const std::string renamed = "DELETE FROM l2 WHERE id = 1";
+  for (int round = 0; round < 2; ++round) {  // kept from the second analysis on
+    EXPECT_EQ(decide(evaluator, analyzer.analyze(unrelated)[0]), policy::Decision::allow);
+    EXPECT_EQ(decide(evaluator, analyzer.analyze(drop)[0]), policy::Decision::deny);
+    EXPECT_EQ(decide(evaluator, analyzer.analyze(renamed)[0]), policy::Decision::allow);
+  }
+  policy::UnitState unit;
+  (void)evaluator.evaluate(analyzer.analyze("CREATE TEMP TABLE scratch (id int)")[0], unit);
+  (void)evaluator.evaluate(analyzer.analyze("ALTER TABLE ledger RENAME TO l2")[0], unit);
+  ASSERT_FALSE(unit.empty());
+
+  bool cached = false;
+  EXPECT_EQ(evaluator.evaluate(analyzer.analyze(unrelated)[0], unit, &cached)->decision,
+            policy::Decision::allow);
+  EXPECT_TRUE(cached) << "nothing the unit knows is named: the kept verdict";
+
+  EXPECT_EQ(evaluator.evaluate(analyzer.analyze(drop)[0], unit, &cached)->decision,
+            policy::Decision::allow);
+  EXPECT_FALSE(cached) << "the unit's own temp table";
+
+  const auto v = evaluator.evaluate(analyzer.analyze(renamed)[0], unit, &cached);
+  EXPECT_FALSE(cached) << "a table the unit renamed";
+  EXPECT_EQ(v->decision, policy::Decision::deny);
+  ASSERT_FALSE(v->findings.empty());
+  EXPECT_EQ(v->findings[0].action, sql::Action::mutate_append_only);
+}
+
 TEST(Evaluator, ACopiedStatementStartsWithoutTheOriginalsKeptVerdict) {
   sql::Analyzer analyzer(64);
   policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"deny\"\n"), true);

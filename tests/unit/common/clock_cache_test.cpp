@@ -39,31 +39,34 @@ TEST(ClockCache, AnEntryUsedSinceTheHandPassedSurvivesTheNextEviction) {
 
 TEST(ClockCache, EvictionsNeverLoseAnEntryThatIsStillThere) {
   // Many colliding inserts and evictions: everything the cache reports present has its own
-  // value, and it never holds more than its capacity.
-  ClockCache<std::string> cache(64);
-  std::mt19937 rng(7);
-  std::set<std::string> inserted;
-  for (int round = 0; round < 20000; ++round) {
-    const std::string key = "key" + std::to_string(rng() % 500);
-    if (rng() % 3 == 0) {
-      if (auto v = cache.find(key)) {
-        ASSERT_EQ(*v, key);
+  // value, and it never holds more than its capacity. 89 entries fill its 128 slots to 70 %,
+  // the fullest the table gets: long probe runs, long shifts on deletion.
+  for (const int capacity : {64, 89}) {
+    ClockCache<std::string> cache(static_cast<std::size_t>(capacity));
+    std::mt19937 rng(7);
+    std::set<std::string> inserted;
+    for (int round = 0; round < 20000; ++round) {
+      const std::string key = "key" + std::to_string(rng() % 500);
+      if (rng() % 3 == 0) {
+        if (auto v = cache.find(key)) {
+          ASSERT_EQ(*v, key);
+        }
+      } else {
+        cache.insert(key, key);
+        inserted.insert(key);
+        ASSERT_TRUE(cache.find(key)) << "a key just inserted is found";
       }
-    } else {
-      cache.insert(key, key);
-      inserted.insert(key);
-      ASSERT_TRUE(cache.find(key)) << "a key just inserted is found";
     }
-  }
-  int present = 0;
-  for (const auto& k : inserted) {
-    if (auto v = cache.find(k)) {
-      ++present;
-      EXPECT_EQ(*v, k);
+    int present = 0;
+    for (const auto& k : inserted) {
+      if (auto v = cache.find(k)) {
+        ++present;
+        EXPECT_EQ(*v, k);
+      }
     }
+    EXPECT_LE(present, capacity);
+    EXPECT_GE(present, capacity - 4);
   }
-  EXPECT_LE(present, 64);
-  EXPECT_GE(present, 60);
 }
 
 TEST(ClockCache, TheSameBytesUnderAnotherTagAreAnotherKey) {

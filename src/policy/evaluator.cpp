@@ -17,8 +17,8 @@ Evaluator::Evaluator(std::shared_ptr<const Policy> policy, bool keep_verdicts)
 
 // A kept verdict, and whether recording its statement changes a unit (creates or renames
 // something). Most statements change nothing. One that does leaves an empty unit (a verdict is
-// kept only for an empty unit) in the same state every time, kept here too: a hit copies it
-// instead of reading the analysis's effects again and resolving their names.
+// kept only for an empty unit) in the same state every time, kept here too: a hit hands it to
+// the unit instead of reading the analysis's effects again and resolving their names.
 struct Evaluator::Kept {
   bool changes_unit = false;
   Verdict verdict;

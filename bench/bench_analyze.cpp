@@ -130,19 +130,22 @@ void raw_walk(benchmark::State& state, const std::vector<std::string>& statement
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * statements.size()));
 }
 
-// Each statement a unit of its own, starting as `start` (empty unless given).
+// Every statement analyzed and judged, each a unit of its own starting as `start`.
+void analyze_evaluate_all(const std::vector<std::string>& statements, sql::Analyzer& analyzer,
+                          policy::Evaluator& evaluator, const policy::UnitState& start = {}) {
+  for (const auto& s : statements) {
+    policy::UnitState unit = start;
+    for (const auto& st : analyzer.analyze(s)) {
+      auto verdict = evaluator.evaluate(st, unit);
+      benchmark::DoNotOptimize(verdict->decision);
+    }
+  }
+}
+
 void analyze_evaluate(benchmark::State& state, const std::vector<std::string>& statements, sql::Analyzer& analyzer,
                       policy::Evaluator& evaluator, const policy::UnitState& start = {}) {
   if (!usable(state, statements)) return;
-  for (auto _ : state) {
-    for (const auto& s : statements) {
-      policy::UnitState unit = start;
-      for (const auto& st : analyzer.analyze(s)) {
-        auto verdict = evaluator.evaluate(st, unit);
-        benchmark::DoNotOptimize(verdict->decision);
-      }
-    }
-  }
+  for (auto _ : state) analyze_evaluate_all(statements, analyzer, evaluator, start);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * statements.size()));
 }
 
@@ -158,12 +161,8 @@ void cached(benchmark::State& state, const std::vector<std::string>& statements,
             const std::vector<std::string>& visited, const policy::UnitState& start = {}) {
   sql::Analyzer analyzer(2 * statements.size() + 16);
   policy::Evaluator evaluator(std::make_shared<const policy::Policy>(bench_policy()), true);
-  for (int pass = 0; pass < 2; ++pass) {  // warm: the cache keeps what it sees twice; every run a hit
-    for (const auto& s : statements) {
-      policy::UnitState unit;
-      for (const auto& st : analyzer.analyze(s)) benchmark::DoNotOptimize(evaluator.evaluate(st, unit));
-    }
-  }
+  // Warm, in empty units: the cache keeps what it sees twice; every run is a hit.
+  for (int pass = 0; pass < 2; ++pass) analyze_evaluate_all(statements, analyzer, evaluator);
   analyze_evaluate(state, visited, analyzer, evaluator, start);
 }
 

@@ -6,10 +6,10 @@
 // empty unit is computed once and kept beside the analysis (sql::DerivedSlot): it lives as long
 // as the analyzer's cache keeps the analysis. It serves any unit that does not bear on the
 // statement (UnitState::bears_on): a session that created a temp table still reuses verdicts
-// for statements that do not name it. The evaluator
-// holds its policy for its whole life; a reloaded policy gets a new evaluator, whose verdicts
-// replace the old ones. Each profile's derived policy (policy/profile.hpp) gets an evaluator of
-// its own, shared by the connections of that profile.
+// for statements that do not name it. The evaluator holds its policy for its whole life; a
+// reloaded policy gets a new evaluator, whose verdicts replace the old ones. Each profile's
+// derived policy (policy/profile.hpp) gets an evaluator of its own, shared by the connections
+// of that profile.
 //
 // Most statements are allowed without a finding, and such a verdict is nothing but the list of
 // the statement's actions: the evaluator keeps one verdict per distinct list and every statement

@@ -1,13 +1,13 @@
 #include "proxy/lookup.hpp"
 
-#include "proxy/libpq.hpp"
+#include "pq/libpq.hpp"
 #include "proxy/log.hpp"
 
 namespace pgwarden::proxy {
 namespace {
 
 struct ConnDeleter {
-  void operator()(PGconn* c) const { libpq()->finish(c); }  // only made once libpq is loaded
+  void operator()(PGconn* c) const { pq::libpq()->finish(c); }  // only made once libpq is loaded
 };
 using Conn = std::unique_ptr<PGconn, ConnDeleter>;
 
@@ -54,16 +54,16 @@ void RoutineLookup::stop() {
 
 Routines RoutineLookup::look_up(const std::string& database, const RoutineKey& key) {
   Routines out;
-  const Libpq* pq = libpq(&out.error);
-  if (pq == nullptr) return out;
+  const pq::Libpq* api = pq::libpq(&out.error);
+  if (api == nullptr) return out;
   auto& conn = m_connections->by_database[database];
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!conn || pq->status(conn.get()) != CONNECTION_OK) {
-      conn.reset(pq->connectdb((m_conninfo + " dbname=" + quote_conninfo_value(database) +
+    if (!conn || api->status(conn.get()) != CONNECTION_OK) {
+      conn.reset(api->connectdb((m_conninfo + " dbname=" + quote_conninfo_value(database) +
                               " application_name=pgwarden-lookup connect_timeout=5")
                                  .c_str()));
-      if (pq->status(conn.get()) != CONNECTION_OK) {
-        out.error = std::string("the lookup connection failed: ") + pq->error_message(conn.get());
+      if (api->status(conn.get()) != CONNECTION_OK) {
+        out.error = std::string("the lookup connection failed: ") + api->error_message(conn.get());
         while (!out.error.empty() && out.error.back() == '\n') out.error.pop_back();
         conn.reset();
         return out;
@@ -79,18 +79,18 @@ Routines RoutineLookup::look_up(const std::string& database, const RoutineKey& k
     }
     const char* params[2] = {name.c_str(), schema.c_str()};
     PGresult* r = key.kind == RoutineKey::Kind::function
-                      ? pq->exec_params(conn.get(), k_function_query, 2, nullptr, params, nullptr, nullptr, 0)
-                      : pq->exec_params(conn.get(), k_trigger_query, 1, nullptr, params, nullptr, nullptr, 0);
-    const auto status = pq->result_status(r);
+                      ? api->exec_params(conn.get(), k_function_query, 2, nullptr, params, nullptr, nullptr, 0)
+                      : api->exec_params(conn.get(), k_trigger_query, 1, nullptr, params, nullptr, nullptr, 0);
+    const auto status = api->result_status(r);
     if (status == PGRES_TUPLES_OK) {
-      for (int i = 0; i < pq->ntuples(r); ++i) out.definitions.emplace_back(pq->getvalue(r, i, 0));
-      pq->clear(r);
+      for (int i = 0; i < api->ntuples(r); ++i) out.definitions.emplace_back(api->getvalue(r, i, 0));
+      api->clear(r);
       return out;
     }
-    out.error = pq->result_error_message(r);
+    out.error = api->result_error_message(r);
     while (!out.error.empty() && out.error.back() == '\n') out.error.pop_back();
-    pq->clear(r);
-    if (pq->status(conn.get()) == CONNECTION_OK) return out;  // a query error, not a lost connection
+    api->clear(r);
+    if (api->status(conn.get()) == CONNECTION_OK) return out;  // a query error, not a lost connection
     out.error.clear();
   }
   return out;

@@ -8,7 +8,7 @@
 #include "policy/load.hpp"
 #include "proxy/admin_server.hpp"
 #include "proxy/connection.hpp"
-#include "proxy/libpq.hpp"
+#include "pq/libpq.hpp"
 #include "proxy/log.hpp"
 #include "proxy/replies.hpp"
 
@@ -57,7 +57,7 @@ Expected<std::unique_ptr<Proxy>> Proxy::create(ProxyConfig config) {
     p->m_record = std::move(*sink);
   }
   if (!c.lookup.empty()) {
-    if (std::string why; libpq(&why) == nullptr) return make_error("--lookup needs libpq: " + why);
+    if (std::string why; pq::libpq(&why) == nullptr) return make_error("--lookup needs libpq: " + why);
     p->m_catalog = std::make_unique<RoutineCatalog>();
     p->m_lookup = std::make_unique<RoutineLookup>(c.lookup, *p->m_catalog, *p->m_metrics);
   }

@@ -1,8 +1,8 @@
-#include "proxy/libpq.hpp"
+#include "pq/libpq.hpp"
 
 #include <dlfcn.h>
 
-namespace pgwarden::proxy {
+namespace pgwarden::pq {
 namespace {
 
 struct Loaded {
@@ -48,4 +48,4 @@ const Libpq* libpq(std::string* error) {
   return &loaded.api;
 }
 
-}  // namespace pgwarden::proxy
+}  // namespace pgwarden::pq

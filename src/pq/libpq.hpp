@@ -1,4 +1,5 @@
-// libpq, loaded when the proxy first needs it (routine lookups) rather than when pgwarden starts.
+// pq: libpq, loaded when a door first needs a live connection (the proxy's lookups, the db door)
+// rather than when pgwarden starts.
 //
 // Linking libpq pulls in Kerberos, LDAP and GnuTLS at every start of the binary: about 4 ms of
 // dynamic loading, which `pgwarden hook` (spawned before every shell command an agent runs)
@@ -11,7 +12,7 @@
 
 #include <libpq-fe.h>
 
-namespace pgwarden::proxy {
+namespace pgwarden::pq {
 
 struct Libpq {
   decltype(&::PQconnectdb) connectdb;
@@ -30,4 +31,4 @@ struct Libpq {
 // Loaded once per process; thread-safe.
 const Libpq* libpq(std::string* error = nullptr);
 
-}  // namespace pgwarden::proxy
+}  // namespace pgwarden::pq

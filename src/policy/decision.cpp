@@ -37,6 +37,11 @@ Decision default_decision(Action action) {
     case Action::mutate_append_only:
     case Action::update_not_mutable:
     case Action::dynamic_sql:
+    case Action::write_catalog:
+    case Action::write_server_file:
+    case Action::load_code:
+    case Action::alter_system:
+    case Action::write_foreign_table:
     case Action::parse_error:
       return Decision::deny;
     case Action::delete_rows:
@@ -45,10 +50,13 @@ Decision default_decision(Action action) {
     case Action::drop_sequence:
     case Action::disable_safeguard:
     case Action::destructive_function:
+    case Action::create_extension:
+    case Action::attach_table:
       return Decision::approve;
     case Action::rename:
       return Decision::warn;
     case Action::drop_object:
+    case Action::foreign_key_cascade:
     case Action::write:
     case Action::read:
     case Action::ddl_create:
@@ -57,6 +65,15 @@ Decision default_decision(Action action) {
       return Decision::allow;
   }
   return Decision::deny;
+}
+
+std::vector<std::string> default_extensions() {
+  return {"address_standardizer", "amcheck", "autoinc", "bloom", "btree_gin", "btree_gist", "citext", "cube",
+          "dict_int", "dict_xsyn", "earthdistance", "fuzzystrmatch", "hstore", "insert_username", "intagg",
+          "intarray", "isn", "lo", "ltree", "moddatetime", "old_snapshot", "pageinspect", "pg_buffercache",
+          "pg_freespacemap", "pg_prewarm", "pg_stat_statements", "pg_trgm", "pg_walinspect", "pgaudit", "pgcrypto",
+          "pgrowlocks", "pgstattuple", "plpgsql", "postgis", "postgis_raster", "postgis_topology", "seg", "sslinfo",
+          "tablefunc", "tcn", "tsm_system_rows", "tsm_system_time", "unaccent", "uuid-ossp", "vector"};
 }
 
 Policy Policy::defaults() {

@@ -4,58 +4,23 @@
 
 #include <fmt/format.h>
 
+#include "common/encoding.hpp"
+#include "policy/decide.hpp"
 #include "policy/hints.hpp"
 #include "policy/profile.hpp"
 #include "policy/table_match.hpp"
+#include "sql/known_functions.hpp"
 
 namespace pgwarden::policy {
 namespace {
 
 using sql::Action;
 
-struct Decided {
-  Decision decision;
-  std::string rule;
-};
+// How far a write is followed through views, children and foreign tables to the tables it
+// reaches; a chain longer than this is judged where it stops.
+constexpr int k_max_reach = 8;
 
-Decided decide(const Policy& policy, const TableView& table, Action action) {
-  const auto i = static_cast<std::size_t>(action);
-  if (const TableRule* rule = table.action_rule[i]) {
-    const Decision d = *rule->actions[i];
-    return {d, fmt::format("{} actions.{} = \"{}\"", cite(policy, *rule), to_string(action), to_string(d))};
-  }
-  if (action == Action::parse_error) {
-    const Decision d = policy.decision(action);
-    return {d, fmt::format("[policy] on_parse_error = \"{}\"", to_string(d))};
-  }
-  if (const auto& profile = policy.active_profile; profile && profile->actions[i]) {
-    const Decision d = *profile->actions[i];
-    return {d, cite(policy, *profile, fmt::format("actions.{} = \"{}\"", to_string(action), to_string(d)))};
-  }
-  const Decision d = policy.decision(action);
-  if (policy.action_from_file[i]) {
-    return {d, fmt::format("[actions] {} = \"{}\"", to_string(action), to_string(d))};
-  }
-  return {d, fmt::format("the built-in default {} = \"{}\"", to_string(action), to_string(d))};
-}
-
-// "\"Ledger Immutability Policy\" (docs/IMMUTABILITY.md)"
-std::string who(const Policy& policy) {
-  return policy.document.empty() ? fmt::format("\"{}\"", policy.name)
-                                 : fmt::format("\"{}\" ({})", policy.name, policy.document);
-}
-
-std::string detail_for(const Policy& policy, Decision decision, const std::string& rule) {
-  const std::string by = who(policy);
-  switch (decision) {
-    case Decision::deny: return fmt::format("Refused by {}: {}. Nothing unlocks it.", by, rule);
-    case Decision::approve:
-      return fmt::format("Refused by {}: {}. It runs only with an explicit human approval.", by, rule);
-    case Decision::warn: return fmt::format("Allowed with a warning by {}: {}.", by, rule);
-    case Decision::allow: return fmt::format("Allowed by {}: {}.", by, rule);
-  }
-  return {};
-}
+bool drops(Action a) { return a == Action::drop_table || a == Action::drop_cascade; }
 
 class Judge {
  public:
@@ -68,47 +33,199 @@ class Judge {
       parse_error(e);
       return;
     }
-    // Objects created earlier in this unit are the unit's own: nothing to protect yet.
-    if (!e.creates && m_unit.created(e.object, e.kind, m_policy)) return;
+    if (e.fact == sql::UnitFact::new_row) return;  // a CREATE TRIGGER binds it to a table
+    if (e.fact == sql::UnitFact::trigger) trigger(e);
+    if (e.action == Action::create_extension && allowed_extension(e.object.name)) return;
+    if (e.kind == sql::ObjectKind::schema && (e.action == Action::drop_schema || e.action == Action::drop_cascade)) {
+      moved_into_dropped_schema(e);
+    }
+    if (e.object.empty()) {
+      judge_on(e, Candidate{}, "");
+      return;
+    }
+    for (const Candidate& c : m_unit.candidates(e.object, e.kind, m_policy)) reach(e, c, "", 0);
+  }
 
-    const sql::ObjectName protected_name = m_unit.protected_name(e.object, m_policy);
-    const std::string resolved = m_unit.resolve(protected_name, m_policy);
-    const std::string schema = resolved.substr(0, resolved.find('.'));
-    const TableView table = match_tables(m_policy, protected_name, schema);
+  // Statements whose bytes the server reads otherwise than pgwarden does are refused whole.
+  void encoding(const std::string& client_encoding) {
+    const encoding::Kind kind = encoding::classify(client_encoding);
+    if (kind == encoding::Kind::utf8 || encoding::is_ascii(m_statement.text)) return;
+    note_action(Action::parse_error);
+    const std::string name = client_encoding.empty() ? "an encoding pgwarden could not follow" : client_encoding;
+    Finding f;
+    f.action = Action::parse_error;
+    f.decision = Decision::deny;
+    f.rule = fmt::format("the session's client_encoding ({}): pgwarden reads non-ASCII text only in UTF8", name);
+    f.message = kind == encoding::Kind::client_only
+                    ? fmt::format("under client_encoding {} a non-ASCII byte can take the quote or backslash after "
+                                  "it, so the server may split this text into other statements than pgwarden reads",
+                                  name)
+                    : fmt::format("under client_encoding {} the server reads this statement's non-ASCII bytes as "
+                                  "other characters than pgwarden does",
+                                  name);
+    f.detail = detail_for(m_policy, f.decision, f.rule);
+    f.hint = "Send SQL as UTF8 (SET client_encoding = 'UTF8', or the driver's setting), or keep this statement to "
+             "ASCII.";
+    m_out.decision = std::max(m_out.decision, f.decision);
+    m_out.findings.push_back(std::move(f));
+  }
 
-    judge(e, table, e.action, e.columns);
+ private:
+  // The effect on one relation its name may stand for, then on what a change of that relation
+  // reaches: the tables a view writes to, the children of a parent, a foreign table's target.
+  void reach(const sql::Effect& e, const Candidate& c, const std::string& through, int depth) {
+    if (!c.own || e.creates) judge_on(e, c, through);
+    if (depth >= k_max_reach || (e.mutation == sql::Mutation::none && !drops(e.action))) return;
+    const std::string here = c.name.display();
+    if (e.mutation != sql::Mutation::none) {
+      if (const UnitView* v = m_unit.view(c)) {
+        const sql::Effect through_view = retarget(e, v->filtered);
+        for (const auto& r : v->relations) {
+          for (const Candidate& rc : m_unit.candidates(r, sql::ObjectKind::table, m_policy)) {
+            reach(named(through_view, rc), rc, fmt::format(" (through view {})", here), depth + 1);
+          }
+        }
+      }
+      if (const auto f = m_unit.foreign_table(c)) {
+        judge_on(foreign_write(e, c, *f), c, through);
+        for (const Candidate& rc : m_unit.candidates(f->remote, sql::ObjectKind::table, m_policy)) {
+          reach(named(retarget(e, false), rc), rc, fmt::format(" (through foreign table {})", here), depth + 1);
+        }
+      }
+    }
+    if (!e.only) {
+      for (const auto& child : m_unit.children(c)) {
+        for (const Candidate& cc : m_unit.candidates(child, sql::ObjectKind::table, m_policy)) {
+          reach(named(retarget(e, false), cc), cc, fmt::format(" (a child of {})", here), depth + 1);
+        }
+      }
+    }
+  }
+
+  // The effect as it lands elsewhere: a write through a filtering view filters.
+  static sql::Effect retarget(const sql::Effect& e, bool filtered) {
+    sql::Effect out = e;
+    out.syntax = nullptr;  // a rewrite of the statement would name the view, not this table
+    if (filtered && !out.has_where) {
+      out.has_where = true;
+      if (out.action == Action::delete_all) out.action = Action::delete_rows;
+      if (out.action == Action::update_all) out.action = Action::write;
+    }
+    return out;
+  }
+  static sql::Effect named(sql::Effect e, const Candidate& c) {
+    e.object = c.name;
+    e.kind = sql::ObjectKind::table;
+    return e;
+  }
+  sql::Effect foreign_write(const sql::Effect& e, const Candidate& c, const UnitForeign& f) const {
+    sql::Effect out = e;
+    out.action = Action::write_foreign_table;
+    out.kind = sql::ObjectKind::foreign_table;
+    out.object = c.name;
+    out.mutation = sql::Mutation::none;
+    out.syntax = nullptr;
+    out.relations = {f.remote};
+    out.values = {f.server};
+    return out;
+  }
+
+  void judge_on(const sql::Effect& e, const Candidate& c, const std::string& through) {
+    const sql::ObjectName protected_name = c.name.empty() ? sql::ObjectName{} : m_unit.protected_name(c);
+    const TableView table = match_tables(m_policy, protected_name);
+
+    judge(e, table, e.action, e.columns, through);
     if (e.mutation == sql::Mutation::update) {
       std::vector<std::string> immutable;
       std::vector<std::string> not_mutable;
+      if (e.every_column) {
+        immutable = table.immutable;
+        if (table.mutable_columns != nullptr) not_mutable.emplace_back("every column");
+      }
       for (const auto& written : e.columns) {
-        const std::string c = m_unit.original_column(e.object, written, m_policy);
-        if (std::find(table.immutable.begin(), table.immutable.end(), c) != table.immutable.end()) {
+        const std::string col = m_unit.original_column(c, written);
+        if (std::find(table.immutable.begin(), table.immutable.end(), col) != table.immutable.end()) {
           immutable.push_back(written);
         }
         if (table.mutable_columns != nullptr &&
-            std::find(table.mutable_columns->begin(), table.mutable_columns->end(), c) ==
+            std::find(table.mutable_columns->begin(), table.mutable_columns->end(), col) ==
                 table.mutable_columns->end()) {
           not_mutable.push_back(written);
         }
       }
-      if (!immutable.empty()) judge(e, table, Action::update_immutable, immutable);
-      if (!not_mutable.empty()) judge(e, table, Action::update_not_mutable, not_mutable);
+      if (!immutable.empty()) judge(e, table, Action::update_immutable, immutable, through);
+      if (!not_mutable.empty()) judge(e, table, Action::update_not_mutable, not_mutable, through);
     }
     if (table.append_only && (e.mutation == sql::Mutation::update || e.mutation == sql::Mutation::delete_rows ||
                               e.mutation == sql::Mutation::truncate)) {
-      judge(e, table, Action::mutate_append_only, e.columns);
+      judge(e, table, Action::mutate_append_only, e.columns, through);
     }
-    if (m_policy.active_profile && m_policy.active_profile->writable && e.mutation != sql::Mutation::none) {
-      writable(e, protected_name, schema);
+    if (m_policy.active_profile && m_policy.active_profile->writable && e.mutation != sql::Mutation::none &&
+        e.fact != sql::UnitFact::new_row) {
+      writable(e, c, protected_name, through);
     }
   }
 
- private:
+  // CREATE TRIGGER with a function the unit created: what its assignments to NEW do to the
+  // table on every UPDATE, or, for a function in C that pgwarden does not know, a refusal.
+  void trigger(const sql::Effect& e) {
+    if (e.values.size() < 3) return;
+    const std::string& function = e.values[0];
+    const std::string bare = function.substr(function.rfind('.') == std::string::npos ? 0 : function.rfind('.') + 1);
+    const UnitTriggerFunction* f = m_unit.trigger_function(sql::ObjectName{"", bare});
+    if (f == nullptr) return;
+    sql::Effect fired = e;
+    fired.fact = sql::UnitFact::none;
+    fired.kind = sql::ObjectKind::table;
+    fired.via = sql::Via::trigger;
+    fired.via_name = e.member;
+    fired.member.clear();
+    fired.verb = fmt::format("{}()", function);
+    fired.values.clear();
+    if (f->language == "c" || f->language == "internal") {
+      if (sql::is_known_c_trigger(bare)) return;
+      fired.action = Action::dynamic_sql;
+      fired.verb = fmt::format("{}(), a trigger function in {} that pgwarden cannot read,", function,
+                               f->language == "c" ? "C" : "an internal language");
+      for (const Candidate& c : m_unit.candidates(e.object, sql::ObjectKind::table, m_policy)) judge_on(fired, c, "");
+      return;
+    }
+    const bool before = e.values[1] == "before";
+    const bool on_update = e.values[2].find("update") != std::string::npos;
+    if (!before || !on_update || (f->columns.empty() && !f->every_column)) return;
+    fired.action = Action::write;
+    fired.mutation = sql::Mutation::update;
+    fired.has_where = true;
+    fired.columns = f->columns;
+    fired.every_column = f->every_column;
+    for (const Candidate& c : m_unit.candidates(e.object, sql::ObjectKind::table, m_policy)) {
+      if (!c.own) judge_on(fired, c, "");
+    }
+  }
+
+  // DROP SCHEMA of a schema the unit created drops the protected tables moved into it too.
+  void moved_into_dropped_schema(const sql::Effect& e) {
+    for (const auto& original : m_unit.moved_into(e.object.name)) {
+      sql::Effect dropped = e;
+      dropped.action = Action::drop_table;
+      dropped.kind = sql::ObjectKind::table;
+      dropped.object = sql::ObjectName{e.object.name, original.name};
+      dropped.verb = e.verb;
+      const Candidate c{dropped.object, false};
+      judge_on(dropped, c, fmt::format(" (moved there from {})", original.display()));
+    }
+  }
+
+  bool allowed_extension(const std::string& name) const {
+    return std::find(m_policy.extensions.begin(), m_policy.extensions.end(), name) != m_policy.extensions.end();
+  }
+
   void note_action(Action a) {
     if (std::find(m_out.actions.begin(), m_out.actions.end(), a) == m_out.actions.end()) m_out.actions.push_back(a);
   }
 
-  void judge(const sql::Effect& e, const TableView& table, Action action, const std::vector<std::string>& columns) {
+  void judge(const sql::Effect& e, const TableView& table, Action action, const std::vector<std::string>& columns,
+             const std::string& through) {
     note_action(action);
     Decided d = decide(m_policy, table, action);
     if (action == Action::mutate_append_only && table.append_only_rule != nullptr &&
@@ -121,26 +238,29 @@ class Judge {
     }
     if (d.decision == Decision::allow) return;
     const Judged judged{action, e, table, columns};
-    add(e, action, columns, d, message_for(judged), hint_for(judged, m_policy));
+    add(e, action, columns, d, message_for(judged) + through, hint_for(judged, m_policy));
   }
 
   // The active profile's writable list: rows of tables it does not name are never changed, and
   // an UPDATE sets only the columns it lists for the table. Nothing in [actions] or [[tables]]
   // unlocks it; it is the point of the profile.
-  void writable(const sql::Effect& e, const sql::ObjectName& protected_name, const std::string& schema) {
+  void writable(const sql::Effect& e, const Candidate& c, const sql::ObjectName& protected_name,
+                const std::string& through) {
     const Profile& profile = *m_policy.active_profile;
-    const WritableView view = match_writable(*profile.writable, protected_name, schema);
+    const WritableView view = match_writable(*profile.writable, protected_name);
     std::vector<std::string> refused;
     if (view.writable) {
       if (e.mutation != sql::Mutation::update || view.every_column) return;
       for (const auto& written : e.columns) {
-        const std::string c = m_unit.original_column(e.object, written, m_policy);
-        if (std::find(view.columns.begin(), view.columns.end(), c) == view.columns.end()) refused.push_back(written);
+        const std::string col = m_unit.original_column(c, written);
+        if (std::find(view.columns.begin(), view.columns.end(), col) == view.columns.end()) refused.push_back(written);
       }
+      if (e.every_column) refused.emplace_back("every column");
       if (refused.empty()) return;
     }
     const Decided d{Decision::deny, cite(m_policy, profile, "writable")};
-    add(e, e.action, refused, d, writable_message(e, profile, refused, view), writable_hint(e, profile, refused, view));
+    add(e, e.action, refused, d, writable_message(e, profile, refused, view) + through,
+        writable_hint(e, profile, refused, view));
   }
 
   void parse_error(const sql::Effect& e) {
@@ -160,6 +280,11 @@ class Judge {
 
   void add(const sql::Effect& e, Action action, const std::vector<std::string>& columns, const Decided& d,
            std::string message, std::string hint) {
+    // One finding per action, object, message and hint: a name that may be several relations,
+    // or a write that reaches one table twice, is said once.
+    for (const Finding& f : m_out.findings) {
+      if (f.action == action && f.object == e.object && f.message == message && f.hint == hint) return;
+    }
     Finding f;
     f.action = action;
     f.kind = e.kind;
@@ -205,6 +330,7 @@ void monitor(const Policy& policy, Verdict& verdict) {
 Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit) {
   Verdict verdict;
   Judge judge(statement, policy, unit, verdict);
+  judge.encoding(unit.client_encoding());
   for (const sql::Effect& e : statement.effects()) judge.effect(e);
   if (policy.active_profile && policy.active_profile->monitor) monitor(policy, verdict);
   unit.record(statement, policy);

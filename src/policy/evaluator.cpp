@@ -59,13 +59,13 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
   if (found && (empty || !unit.bears_on(statement, *m_policy))) {
     if (cached != nullptr) *cached = true;
     const auto* kept = static_cast<const Kept*>(found.get());
-    if (kept->changes_unit) {
-      if (empty) {
-        // Now as recording the statement leaves it.
-        unit.share(std::shared_ptr<const UnitState>(found, &kept->after));
-      } else {
-        unit.record(statement, *m_policy);
-      }
+    if (empty && kept->changes_unit) {
+      // Now as recording the statement leaves it.
+      unit.share(std::shared_ptr<const UnitState>(found, &kept->after));
+    } else if (!empty && UnitState::changes_units(statement)) {
+      // It left an empty unit as it was, but may end this unit's transaction, drop what it
+      // created, ...
+      unit.record(statement, *m_policy);
     }
     return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
   }

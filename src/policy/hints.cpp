@@ -113,6 +113,32 @@ std::string message_for(const Judged& j) {
       return fmt::format("{} would rename {} to {}; code that uses the old name breaks{}", e.verb, what,
                          e.new_name.display(), where);
     case Action::parse_error: return fmt::format("the statement does not parse{}", where);
+    case Action::write_catalog:
+      return fmt::format("{} would write to system catalog {}{}: PostgreSQL's own record of the schema, behind "
+                         "every check that reads names",
+                         e.verb, e.object.display(), where);
+    case Action::write_server_file:
+      return fmt::format("{} would write a file on the database server ({}){}", e.verb, e.object.display(), where);
+    case Action::load_code:
+      return fmt::format("{} would load code into the server that pgwarden cannot read{}", e.verb, where);
+    case Action::alter_system:
+      return fmt::format("{} would change postgresql.auto.conf, the settings of every session of the server{}",
+                         e.verb, where);
+    case Action::write_foreign_table:
+      return fmt::format("{} would change rows of foreign table {} on server {}, whose target pgwarden cannot tell "
+                         "apart from a protected table{}",
+                         e.verb, e.object.display(), e.values.empty() ? "?" : e.values.front(), where);
+    case Action::create_extension:
+      return fmt::format("CREATE EXTENSION {} would add functions that can destroy data, write server files or "
+                         "reach other servers; it is not on the policy's [extensions] allow list{}",
+                         e.object.display(), where);
+    case Action::attach_table:
+      return fmt::format("{} would make {} a child of {}: DELETE, UPDATE and TRUNCATE of the parent would then reach "
+                         "its rows{}",
+                         e.verb, what, e.relations.empty() ? "another table" : e.relations.front().display(), where);
+    case Action::foreign_key_cascade:
+      return fmt::format("{} would let changes of {} delete or rewrite rows of {}{}", e.verb,
+                         e.relations.empty() ? "another table" : e.relations.front().display(), what, where);
     default: return fmt::format("{} on {}{}", e.verb, what, where);
   }
 }
@@ -243,6 +269,29 @@ std::string hint_for(const Judged& j, const Policy& policy) {
       return fmt::format("Fix the statement so that PostgreSQL 15 parses it; pgwarden refuses what it cannot read "
                          "(on_parse_error = \"{}\").",
                          to_string(policy.on_parse_error));
+    case Action::write_catalog:
+      return "Change the schema with the statement made for it (ALTER TABLE, ALTER TRIGGER, SET, ...), which "
+             "PostgreSQL checks and pgwarden reads.";
+    case Action::write_server_file:
+      return "Export to the client instead (COPY ... TO STDOUT, psql's \\copy, lo_get), where no server file is "
+             "written.";
+    case Action::load_code:
+      return "Install server code as a reviewed extension, out of band, by a superuser.";
+    case Action::alter_system:
+      return "Change server settings through the server's configuration management, reviewed and deployed with it; "
+             "for this session, use SET.";
+    case Action::write_foreign_table:
+      return "Change the rows on the server that holds them, through a connection pgwarden guards; if this foreign "
+             "table's writes are meant, allow write_foreign_table for it in the policy.";
+    case Action::create_extension:
+      return fmt::format("An approver creates it, after review; or add \"{}\" to [extensions] allow in the policy.",
+                         e.object.name);
+    case Action::attach_table:
+      return "Copy the rows into a new table that becomes the partition (CREATE TABLE ... PARTITION OF ...; INSERT INTO "
+             "... SELECT ...), and leave the protected table as it is.";
+    case Action::foreign_key_cascade:
+      return "Use ON DELETE RESTRICT (or NO ACTION), and delete or archive dependent rows explicitly, where the "
+             "policy can see it.";
     default:
       return table_hint;
   }

@@ -64,7 +64,7 @@ Expected<TableRule> read_table_rule(const Reader& r, const toml::table& table, c
   rule.line = static_cast<int>(table.source().begin.line);
   const auto* name = table.get("name");
   if (name == nullptr) return tl::unexpected(r.at(table, prefix + ".name", "missing (every [[tables]] entry names its tables)"));
-  auto glob = read_glob(r, *name, prefix + ".name");
+  auto glob = read_table_glob(r, *name, prefix + ".name");
   if (!glob) return tl::unexpected(glob.error());
   rule.name = std::move(*glob);
 
@@ -227,7 +227,8 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
   Policy policy = Policy::defaults();
   policy.name = "pgwarden policy";
   policy.source = r.source();
-  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "profiles", "lint"}); !ok) {
+  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "profiles", "extensions", "lint"});
+      !ok) {
     return tl::unexpected(ok.error());
   }
   if (const auto* node = doc.get("policy")) {
@@ -268,6 +269,16 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
     auto profiles = read_profiles(r, *node);
     if (!profiles) return tl::unexpected(profiles.error());
     policy.profiles = std::move(*profiles);
+  }
+  if (const auto* node = doc.get("extensions")) {
+    const auto* table = node->as_table();
+    if (table == nullptr) return tl::unexpected(r.at(*node, "extensions", "expected a table"));
+    if (auto ok = check_keys(r, *table, "extensions.", {"allow"}); !ok) return tl::unexpected(ok.error());
+    if (const auto* allow = table->get("allow")) {
+      auto names = read_names(r, *allow, "extensions.allow");
+      if (!names) return tl::unexpected(names.error());
+      policy.extensions = std::move(*names);
+    }
   }
   if (const auto* node = doc.get("lint")) {
     if (auto ok = read_lint_section(r, *node, policy.lint); !ok) return tl::unexpected(ok.error());

@@ -84,7 +84,7 @@ Expected<std::vector<WritableTable>> read_writable(const Reader& r, const toml::
   std::vector<WritableTable> out;
   for (const auto& [key, value] : *table) {
     const std::string dotted = prefix + "." + std::string(key.str());
-    auto glob = Glob::compile(key.str());
+    auto glob = TableGlob::compile(key.str());
     if (!glob) return tl::unexpected(r.at_key(key, dotted, glob.error().message));
     WritableTable entry{std::move(*glob), std::nullopt};
     if (const auto* s = value.as_string(); s != nullptr && s->get() == "*") {

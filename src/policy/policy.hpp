@@ -16,6 +16,7 @@
 
 #include "common/glob.hpp"
 #include "policy/address_range.hpp"
+#include "policy/table_glob.hpp"
 #include "sql/action.hpp"
 
 namespace pgwarden::policy {
@@ -37,9 +38,16 @@ struct SoftDelete {
   std::string value_sql = "now()";  // an SQL expression
 };
 
+// The extensions CREATE EXTENSION may create unless [extensions] allow says otherwise: the
+// contrib modules of PostgreSQL 15 that neither destroy data, write server files nor reach
+// other servers, and common ones of the same kind (PostGIS, pgvector, pgAudit). Not in it:
+// adminpack, dblink, file_fdw, postgres_fdw, pg_surgery, pg_visibility, refint, sepgsql, xml2,
+// the untrusted languages (plperlu, plpython3u, pltclu) and pg_cron.
+std::vector<std::string> default_extensions();
+
 // One [[tables]] entry.
 struct TableRule {
-  Glob name;
+  TableGlob name;
   bool append_only = false;
   std::vector<std::string> immutable;
   std::optional<std::vector<std::string>> mutable_columns;
@@ -61,7 +69,7 @@ struct ProfileMatch {
 // One key of a profile's `writable`: the tables it names may have rows changed; `columns` are
 // the only ones an UPDATE may set there (std::nullopt: "*", every column).
 struct WritableTable {
-  Glob name;
+  TableGlob name;
   std::optional<std::vector<std::string>> columns;
 };
 
@@ -110,6 +118,8 @@ struct Policy {
   std::array<Decision, sql::k_action_count> actions{};  // effective global decision per action
   std::array<bool, sql::k_action_count> action_from_file{};  // set by [actions], not a default
   std::vector<std::string> immutable_columns;  // [columns] immutable, on every table
+  // [extensions] allow: what CREATE EXTENSION may create without the create_extension decision.
+  std::vector<std::string> extensions = default_extensions();
   std::vector<TableRule> tables;
   std::vector<Profile> profiles;  // [[profiles]], in file order: the first that matches is used
   LintSettings lint;

@@ -78,14 +78,13 @@ ConnectionPolicy ProfiledPolicies::for_connection(const ConnectionAttributes& co
   return out;
 }
 
-WritableView match_writable(const std::vector<WritableTable>& writable, const sql::ObjectName& name,
-                            const std::string& resolved_schema) {
+WritableView match_writable(const std::vector<WritableTable>& writable, const sql::ObjectName& table) {
   const bool literal = std::any_of(writable.begin(), writable.end(), [&](const WritableTable& w) {
-    return w.name.is_literal() && table_glob_matches(w.name, name, resolved_schema);
+    return w.name.is_literal() && w.name.matches(table);
   });
   WritableView view;
   for (const WritableTable& w : writable) {
-    if ((literal && !w.name.is_literal()) || !table_glob_matches(w.name, name, resolved_schema)) continue;
+    if ((literal && !w.name.is_literal()) || !w.name.matches(table)) continue;
     view.writable = true;
     if (!w.columns) {
       view.every_column = true;

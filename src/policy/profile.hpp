@@ -79,8 +79,7 @@ struct WritableView {
 
 // Literal keys beat globs: when a literal key names the table, only literal keys count; the
 // keys that count add up ("*" covers every column).
-WritableView match_writable(const std::vector<WritableTable>& writable, const sql::ObjectName& name,
-                            const std::string& resolved_schema);
+WritableView match_writable(const std::vector<WritableTable>& writable, const sql::ObjectName& table);
 
 // `[[profiles]] "reference-sync" writable (pgwarden.toml:12)` for citations: the profile, the
 // part of it that decided (`what`, may be empty), and where the entry is.

@@ -6,18 +6,13 @@
 
 namespace pgwarden::policy {
 
-bool table_glob_matches(const Glob& glob, const sql::ObjectName& name, const std::string& resolved_schema) {
-  if (name.empty()) return false;
-  return glob.matches(name.name) || glob.matches(resolved_schema + "." + name.name);
-}
-
-TableView match_tables(const Policy& policy, const sql::ObjectName& name, const std::string& resolved_schema) {
+TableView match_tables(const Policy& policy, const sql::ObjectName& table) {
   TableView view;
   view.immutable = policy.immutable_columns;
-  if (name.empty()) return view;
+  if (table.empty()) return view;
   std::vector<const TableRule*> matches;
   for (const auto& rule : policy.tables) {
-    if (table_glob_matches(rule.name, name, resolved_schema)) matches.push_back(&rule);
+    if (rule.name.matches(table)) matches.push_back(&rule);
   }
   // Globs first, literals last, file order within each: later entries override earlier ones.
   std::stable_sort(matches.begin(), matches.end(), [](const TableRule* a, const TableRule* b) {

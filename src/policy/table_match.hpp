@@ -1,5 +1,5 @@
-// The [[tables]] entries that apply to one object, merged into one view. Globs match the bare
-// name and the schema-qualified name. When several entries match, a literal name beats a glob
+// The [[tables]] entries that apply to one table, merged into one view. What a name or glob
+// matches is policy/table_glob.hpp's. When several entries match, a literal name beats a glob
 // and, between equals, the later entry wins for single-valued keys (soft_delete, mutable, hint,
 // each action); `append_only` holds if any entry says so; immutable columns add up.
 #pragma once
@@ -26,12 +26,8 @@ struct TableView {
   std::array<const TableRule*, sql::k_action_count> action_rule{};
 };
 
-// True when `glob` names the object: its bare name, or `resolved_schema.name`. The one rule for
-// every table glob of the file ([[tables]] names, a profile's writable keys).
-bool table_glob_matches(const Glob& glob, const sql::ObjectName& name, const std::string& resolved_schema);
-
-// `resolved_schema` is the schema PostgreSQL would use for the object.
-TableView match_tables(const Policy& policy, const sql::ObjectName& name, const std::string& resolved_schema);
+// `table` is schema-qualified: the schema PostgreSQL would use for the object.
+TableView match_tables(const Policy& policy, const sql::ObjectName& table);
 
 // "tables[2] (\"ledger_*\", pgwarden.toml:14)" for citations.
 std::string cite(const Policy& policy, const TableRule& rule);

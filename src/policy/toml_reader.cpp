@@ -75,6 +75,14 @@ Expected<Glob> read_glob(const Reader& r, const toml::node& node, const std::str
   return std::move(*glob);
 }
 
+Expected<TableGlob> read_table_glob(const Reader& r, const toml::node& node, const std::string& key) {
+  auto pattern = read_string(r, node, key);
+  if (!pattern) return tl::unexpected(pattern.error());
+  auto glob = TableGlob::compile(*pattern);
+  if (!glob) return tl::unexpected(r.at(node, key, glob.error().message));
+  return std::move(*glob);
+}
+
 Expected<void> read_actions(const Reader& r, const toml::node& node, const std::string& prefix,
                             const std::function<void(sql::Action, Decision)>& set) {
   const auto* table = node.as_table();

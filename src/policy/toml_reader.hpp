@@ -13,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "common/glob.hpp"
+#include "policy/table_glob.hpp"
 #include "policy/policy.hpp"
 
 namespace pgwarden::policy {
@@ -45,6 +46,7 @@ Expected<bool> read_bool(const Reader& r, const toml::node& node, const std::str
 Expected<std::vector<std::string>> read_names(const Reader& r, const toml::node& node, const std::string& key);
 Expected<Decision> read_decision(const Reader& r, const toml::node& node, const std::string& key);
 Expected<Glob> read_glob(const Reader& r, const toml::node& node, const std::string& key);
+Expected<TableGlob> read_table_glob(const Reader& r, const toml::node& node, const std::string& key);
 // A table of action = decision (global, per table or per profile); calls `set` for each.
 Expected<void> read_actions(const Reader& r, const toml::node& node, const std::string& prefix,
                             const std::function<void(sql::Action, Decision)>& set);

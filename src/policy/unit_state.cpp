@@ -1,127 +1,215 @@
-// Unit state (DESIGN.md): within one unit, objects created earlier are not protected, and a
-// protected table renamed earlier keeps its protection under its new name. Names resolve the way
-// PostgreSQL would: a bare name is a temp relation created in the unit if there is one, else the
-// first schema of the policy's search_path.
+// Unit state: what the engine asks of it (candidates, protection, where writes land) and the
+// copy-on-write plumbing. What statements do to it is in unit_record.cpp.
+#include "policy/unit_state.hpp"
+
+#include <algorithm>
 #include <atomic>
 
-#include "policy/evaluate.hpp"
+#include "common/encoding.hpp"
+#include "policy/unit_state_internal.hpp"
 
 namespace pgwarden::policy {
-namespace {
 
-std::string key(const std::string& schema, const std::string& name) { return schema + "." + name; }
-
-}  // namespace
-
-const UnitState::Names& UnitState::names() const {
-  static const Names none;
-  return m_names ? *m_names : none;
+const UnitState::State& UnitState::state() const {
+  static const State none;
+  return m_state ? *m_state : none;
 }
 
-UnitState::Names& UnitState::names_to_change() {
-  // Only this unit can give the names another owner, so a count of one stays one.
-  if (!m_names) {
-    m_names = std::make_shared<Names>();
-  } else if (m_names.use_count() > 1) {
-    m_names = std::make_shared<Names>(*m_names);
+UnitState::State& UnitState::state_to_change() {
+  // Only this unit can give the state another owner, so a count of one stays one.
+  if (!m_state) {
+    m_state = std::make_shared<State>();
+  } else if (m_state.use_count() > 1) {
+    m_state = std::make_shared<State>(*m_state);
   } else {
     // The last other owner (a kept verdict, on another thread) let go: its reads came first.
     std::atomic_thread_fence(std::memory_order_acquire);
   }
-  return *m_names;
+  return *m_state;
 }
 
 void UnitState::share(const std::shared_ptr<const UnitState>& other) {
-  // Aliasing: the names live as long as `other`'s owner, whose counter counts this unit too.
-  m_names = other->m_names ? std::shared_ptr<Names>(other, other->m_names.get()) : nullptr;
+  // Aliasing: the state lives as long as `other`'s owner, whose counter counts this unit too.
+  m_state = other->m_state ? std::shared_ptr<State>(other, other->m_state.get()) : nullptr;
+  m_transaction = other->m_transaction;
 }
 
-std::string UnitState::resolve(const sql::ObjectName& name, const Policy& policy) const {
-  if (!name.schema.empty()) return key(name.schema, name.name);
-  if (names().temp.count(name.name) != 0) return key("pg_temp", name.name);
-  return key(policy.search_path.empty() ? "public" : policy.search_path.front(), name.name);
+std::optional<std::vector<std::string>> UnitState::search_path(const Policy& policy) const {
+  const State& s = state();
+  if (!s.path_known) return std::nullopt;
+  if (s.local_path) return *s.local_path;
+  if (s.path) return *s.path;
+  if (s.session_path) return *s.session_path;
+  return policy.search_path;
+}
+
+std::string UnitState::client_encoding() const {
+  const State& s = state();
+  return s.local_encoding ? *s.local_encoding : s.encoding;
+}
+
+namespace {
+
+sql::ObjectName split_key(const std::string& key) {
+  const auto dot = key.find('.');
+  return sql::ObjectName{key.substr(0, dot), dot == std::string::npos ? std::string() : key.substr(dot + 1)};
+}
+
+}  // namespace
+
+bool is_temp_schema(const std::string& schema) { return schema == "pg_temp" || schema.rfind("pg_temp_", 0) == 0; }
+
+std::string bare_name(const std::string& qualified) {
+  const auto dot = qualified.rfind('.');
+  return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+bool UnitState::State::knows(const std::string& key) const {
+  return created.count(key) != 0 || renamed.count(key) != 0 || views.count(key) != 0 || foreign.count(key) != 0;
+}
+
+bool UnitState::State::own(const std::string& schema, const std::string& name) const {
+  const std::string key = schema + "." + name;
+  if (renamed.count(key) != 0) return false;  // a protected table moved in is not the unit's
+  if (created.count(key) != 0) return true;
+  // Everything created inside a schema the unit created is the unit's too.
+  return !is_temp_schema(schema) && created.count("." + schema) != 0;
+}
+
+std::vector<Candidate> UnitState::candidates(const sql::ObjectName& name, sql::ObjectKind kind,
+                                             const Policy& policy) const {
+  const State& s = state();
+  std::vector<Candidate> out;
+  if (name.empty()) return out;
+  if (kind == sql::ObjectKind::schema || kind == sql::ObjectKind::database) {
+    out.push_back({sql::ObjectName{"", name.name}, s.created.count("." + name.name) != 0});
+    return out;
+  }
+  if (!name.schema.empty()) {
+    if (is_temp_schema(name.schema)) {
+      out.push_back({sql::ObjectName{"pg_temp", name.name}, s.temp.count(name.name) != 0});
+    } else {
+      out.push_back({name, s.own(name.schema, name.name)});
+    }
+    return out;
+  }
+  // A bare name: the schemas of the search path in order, the session's temp tables first unless
+  // the path lists pg_temp elsewhere, up to the first relation the unit knows exists there.
+  const auto path = search_path(policy);
+  const std::vector<std::string>& schemas = path ? *path : policy.search_path;
+  const bool temp_listed = path && std::find(schemas.begin(), schemas.end(), "pg_temp") != schemas.end();
+  const auto temp = [&]() {
+    if (s.temp.count(name.name) == 0) return false;
+    out.push_back({sql::ObjectName{"pg_temp", name.name}, true});
+    return true;
+  };
+  // Without a known path the temp table cannot be said to come first.
+  if (path && !temp_listed && temp()) return out;
+  for (const auto& schema : schemas) {
+    if (schema == "pg_temp") {
+      if (temp()) return out;
+      continue;
+    }
+    if (schema == "pg_catalog" || schema.empty()) continue;
+    out.push_back({sql::ObjectName{schema, name.name}, s.own(schema, name.name)});
+    if (s.knows(schema + "." + name.name)) return out;
+  }
+  if (!path) temp();  // the temp table, if any, somewhere in an unknown path: stricter with it
+  if (out.empty()) out.push_back({sql::ObjectName{policy.search_path.empty() ? "public" : policy.search_path.front(), name.name}, false});
+  return out;
 }
 
 bool UnitState::created(const sql::ObjectName& name, sql::ObjectKind kind, const Policy& policy) const {
-  if (name.empty()) return false;
-  if (kind == sql::ObjectKind::schema || kind == sql::ObjectKind::database) {
-    return names().created.count(key("", name.name)) != 0;
+  if (m_state == nullptr) return false;
+  const auto found = candidates(name, kind, policy);
+  return !found.empty() && std::all_of(found.begin(), found.end(), [](const Candidate& c) { return c.own; });
+}
+
+sql::ObjectName UnitState::protected_name(const Candidate& candidate) const {
+  const State& s = state();
+  if (const auto it = s.renamed.find(candidate.key()); it != s.renamed.end()) return it->second;
+  if (const auto it = s.schemas.find(candidate.name.schema); it != s.schemas.end()) {
+    return sql::ObjectName{it->second, candidate.name.name};
   }
-  if (names().created.count(resolve(name, policy)) != 0) return true;
-  // Everything inside a schema created in this unit was created in this unit too.
-  return !name.schema.empty() && names().created.count(key("", name.schema)) != 0;
+  return candidate.name;
 }
 
-sql::ObjectName UnitState::protected_name(const sql::ObjectName& name, const Policy& policy) const {
-  auto it = names().renamed.find(resolve(name, policy));
-  return it == names().renamed.end() ? name : it->second;
+std::string UnitState::original_column(const Candidate& table, const std::string& column) const {
+  const State& s = state();
+  const auto it = s.columns.find(table.key() + "|" + column);
+  return it == s.columns.end() ? column : it->second;
 }
 
-std::string UnitState::original_column(const sql::ObjectName& table, const std::string& column,
-                                       const Policy& policy) const {
-  auto it = names().columns.find(resolve(table, policy) + "|" + column);
-  return it == names().columns.end() ? column : it->second;
+const UnitView* UnitState::view(const Candidate& relation) const {
+  const State& s = state();
+  const auto it = s.views.find(relation.key());
+  return it == s.views.end() ? nullptr : &it->second;
 }
 
-// Every way `evaluate` consults the unit (created, protected_name, resolve, original_column),
-// asked of each effect: where none of them answers otherwise than an empty unit would.
+std::vector<sql::ObjectName> UnitState::children(const Candidate& relation) const {
+  const State& s = state();
+  const auto it = s.children.find(relation.key());
+  return it == s.children.end() ? std::vector<sql::ObjectName>{} : it->second;
+}
+
+std::optional<UnitForeign> UnitState::foreign_table(const Candidate& relation) const {
+  const State& s = state();
+  if (const auto it = s.foreign.find(relation.key()); it != s.foreign.end()) return it->second;
+  const auto schema = s.foreign_schemas.find(relation.name.schema);
+  if (schema == s.foreign_schemas.end()) return std::nullopt;
+  const auto& f = schema->second;
+  const bool listed = std::find(f.tables.begin(), f.tables.end(), relation.name.name) != f.tables.end();
+  if ((f.list == "limit_to" && !listed) || (f.list == "except" && listed)) return std::nullopt;
+  return UnitForeign{f.server, sql::ObjectName{f.remote_schema, relation.name.name}};
+}
+
+std::optional<std::vector<std::string>> UnitState::foreign_server(const std::string& server) const {
+  const State& s = state();
+  const auto it = s.servers.find(server);
+  if (it == s.servers.end()) return std::nullopt;
+  return it->second;
+}
+
+const UnitTriggerFunction* UnitState::trigger_function(const sql::ObjectName& function) const {
+  const State& s = state();
+  const auto it = s.trigger_functions.find(function.name);  // by bare name: stricter than by schema
+  return it == s.trigger_functions.end() ? nullptr : &it->second;
+}
+
+std::vector<sql::ObjectName> UnitState::moved_into(const std::string& schema) const {
+  std::vector<sql::ObjectName> out;
+  for (const auto& [key, original] : state().renamed) {
+    if (split_key(key).schema == schema) out.push_back(original);
+  }
+  return out;
+}
+
+// Every way `evaluate` consults the unit, asked of each effect: where none of them answers
+// otherwise than an empty unit would.
 bool UnitState::bears_on(const sql::Statement& statement, const Policy& policy) const {
-  if (empty()) return false;
-  const Names& n = names();
+  if (m_state == nullptr) return false;
+  const State& s = state();
+  if (encoding::classify(client_encoding()) != encoding::Kind::utf8 && !encoding::is_ascii(statement.text)) return true;
+  const bool default_path = s.path_known && !s.local_path && !s.path && !s.session_path;
   for (const sql::Effect& e : statement.effects()) {
-    if (e.object.empty()) continue;
-    if (!e.creates && created(e.object, e.kind, policy)) return true;
-    if (e.object.schema.empty() && n.temp.count(e.object.name) != 0) return true;
-    if (n.renamed.empty() && n.columns.empty()) continue;
-    const std::string resolved = resolve(e.object, policy);
-    if (n.renamed.count(resolved) != 0) return true;
-    for (const auto& c : e.columns) {
-      if (n.columns.count(resolved + "|" + c) != 0) return true;
+    if (e.fact == sql::UnitFact::trigger && !e.values.empty() && s.trigger_functions.count(bare_name(e.values[0])) != 0) {
+      return true;
     }
+    if (e.object.empty()) continue;
+    if (e.object.schema.empty() && !default_path) return true;
+    if (e.object.schema.empty() && s.temp.count(e.object.name) != 0) return true;
+    for (const Candidate& c : candidates(e.object, e.kind, policy)) {
+      if (c.own || s.knows(c.key()) || s.schemas.count(c.name.schema) != 0 || s.children.count(c.key()) != 0 ||
+          s.foreign_schemas.count(c.name.schema) != 0) {
+        return true;
+      }
+      for (const auto& col : e.columns) {
+        if (s.columns.count(c.key() + "|" + col) != 0) return true;
+      }
+    }
+    if ((e.kind == sql::ObjectKind::schema) && !moved_into(e.object.name).empty()) return true;
   }
   return false;
-}
-
-void UnitState::record(const sql::Statement& statement, const Policy& policy) {
-  for (const sql::Effect& e : statement.effects()) {
-    if (e.creates && !e.object.empty()) {
-      if (e.kind == sql::ObjectKind::schema || e.kind == sql::ObjectKind::database) {
-        names_to_change().created.insert(key("", e.object.name));
-      } else if (e.temporary) {
-        names_to_change().temp.insert(e.object.name);
-        names_to_change().created.insert(key("pg_temp", e.object.name));
-      } else {
-        names_to_change().created.insert(resolve(e.object, policy));
-      }
-    }
-    if (e.new_name.empty() || !e.member.empty()) continue;  // renaming a trigger keeps its table
-    if (e.kind == sql::ObjectKind::column) {
-      // ALTER TABLE t RENAME COLUMN a TO b: b keeps a's protection.
-      if (e.columns.empty()) continue;
-      const std::string table = resolve(e.object, policy);
-      const std::string original = original_column(e.object, e.columns.front(), policy);
-      names_to_change().columns[table + "|" + e.new_name.name] = original;
-      continue;
-    }
-    if (e.kind == sql::ObjectKind::schema || e.kind == sql::ObjectKind::database) {
-      if (names().created.count(key("", e.object.name)) != 0) {
-        names_to_change().created.insert(key("", e.new_name.name));
-      }
-      continue;
-    }
-    const std::string old_key = resolve(e.object, policy);
-    sql::ObjectName target = e.new_name;
-    if (target.schema.empty() && !e.object.schema.empty()) target.schema = e.object.schema;
-    const std::string new_key = resolve(target, policy);
-    if (names().created.count(old_key) != 0) {
-      names_to_change().created.insert(new_key);
-      continue;
-    }
-    // Follow earlier renames back to the name the policy protects.
-    sql::ObjectName original = e.object;
-    if (auto it = names().renamed.find(old_key); it != names().renamed.end()) original = it->second;
-    names_to_change().renamed[new_key] = original;
-  }
 }
 
 }  // namespace pgwarden::policy

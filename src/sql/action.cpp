@@ -35,6 +35,24 @@ constexpr std::array<ActionInfo, k_action_count> k_actions = {{
      "functions that destroy data or run SQL or programs elsewhere (lo_unlink, dblink_exec, "
      "COPY ... PROGRAM, ...)"},
     {Action::dynamic_sql, "dynamic_sql", "EXECUTE of a string whose text cannot be known"},
+    {Action::write_catalog, "write_catalog",
+     "INSERT, UPDATE, DELETE, MERGE, TRUNCATE or COPY FROM on a system catalog (pg_class, pg_trigger, ...)"},
+    {Action::write_server_file, "write_server_file",
+     "files written or programs run by the server: COPY ... TO a file, COPY ... PROGRAM, lo_export, "
+     "adminpack's pg_file_write"},
+    {Action::load_code, "load_code",
+     "code the server loads: LOAD, CREATE FUNCTION ... LANGUAGE c / internal, CREATE LANGUAGE"},
+    {Action::alter_system, "alter_system", "ALTER SYSTEM: postgresql.auto.conf, for every session"},
+    {Action::write_foreign_table, "write_foreign_table",
+     "a row change of a foreign table whose target pgwarden cannot tell is in this database"},
+    {Action::create_extension, "create_extension",
+     "CREATE EXTENSION of an extension outside the policy's [extensions] allow list"},
+    {Action::attach_table, "attach_table",
+     "ALTER TABLE ... INHERIT or ATTACH PARTITION of an existing table: its parent's DELETE, UPDATE and "
+     "TRUNCATE then reach its rows"},
+    {Action::foreign_key_cascade, "foreign_key_cascade",
+     "a foreign key whose ON DELETE / ON UPDATE action (CASCADE, SET NULL, SET DEFAULT) changes this table's "
+     "rows when another table changes"},
     {Action::rename, "rename", "ALTER ... RENAME of a table or column; SET SCHEMA"},
     {Action::drop_object, "drop_object",
      "DROP of objects that hold no rows: index, view, function, trigger, constraint, ..."},

@@ -52,6 +52,38 @@ enum class Via : unsigned char {
 };
 std::string_view to_string(Via via);
 
+// What a statement changes in its unit besides creating and renaming objects: the session's
+// transaction and settings, and the links between relations that decide where a write lands
+// (policy/unit_state.hpp keeps them; `values` and `relations` of the effect say more).
+enum class UnitFact : unsigned char {
+  none,
+  begin,                // BEGIN / START TRANSACTION
+  commit,               // COMMIT / END (AND CHAIN: `values` = {"chain"})
+  rollback,             // ROLLBACK / ABORT (AND CHAIN: `values` = {"chain"})
+  savepoint,            // values[0]: the savepoint
+  release,              // RELEASE [SAVEPOINT] values[0]
+  rollback_to,          // ROLLBACK TO [SAVEPOINT] values[0]
+  prepare_transaction,  // PREPARE TRANSACTION: the transaction leaves the session
+  set,                  // SET values[0] = values[1..] (lower-cased setting; no items: a value that cannot be
+                        // known; values[0] empty: a setting that cannot be known)
+  set_local,            // SET LOCAL, the same
+  reset,                // RESET values[0], SET values[0] TO DEFAULT
+  reset_all,            // RESET ALL
+  discard_all,          // DISCARD ALL (drops temp tables, resets settings)
+  discard_temp,         // DISCARD TEMP
+  view,                 // CREATE VIEW `object`: relations = what its FROM names; has_where: it filters
+  inherit,              // `object` becomes a child or partition of relations[0]
+  no_inherit,           // `object` stops being a child or partition of relations[0]
+  foreign_table,        // CREATE FOREIGN TABLE `object`: relations[0] the remote table, values[0] the server
+  foreign_server,       // CREATE SERVER `object` (name): values "key=value" options, values[0] the wrapper
+  import_foreign_schema,  // IMPORT FOREIGN SCHEMA: `object.schema` the local schema, values[0] the
+                          // server, values[1] the remote schema, relations the LIMIT TO tables (empty: all)
+  trigger,              // CREATE TRIGGER on `object`: values = {function, timing, events...}, member the trigger
+  trigger_function,     // CREATE FUNCTION `object` ... RETURNS trigger: values[0] its language
+  new_row,              // in a trigger function's body: the statement sets `columns` of NEW (every_column:
+                        // the whole row); values[0] "insert" when only on INSERT (a TG_OP test)
+};
+
 class SyntaxHandle;  // opaque: the parse tree of the DML statement, for rewrites (sql/rewrite.hpp)
 
 struct Effect {
@@ -68,6 +100,12 @@ struct Effect {
   ObjectName new_name;    // RENAME / SET SCHEMA target, for unit state
   bool creates = false;   // the statement creates `object` (unit state: not protected later)
   bool temporary = false; // a TEMP object
+  bool only = false;      // ONLY `object`: not its inheritance children or partitions
+  bool every_column = false;  // the statement may set every column (a trigger replacing NEW)
+  bool on_commit_drop = false;  // CREATE TEMP TABLE ... ON COMMIT DROP
+  UnitFact fact = UnitFact::none;
+  std::vector<std::string> values;       // what `fact` says, see UnitFact
+  std::vector<ObjectName> relations;     // what `fact` links `object` to, see UnitFact
   std::shared_ptr<const SyntaxHandle> syntax;  // DELETE/UPDATE/TRUNCATE tree, for hints
 };
 

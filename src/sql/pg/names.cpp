@@ -31,4 +31,12 @@ std::string function_name(const List* names) {
   return name.schema.empty() ? name.name : name.schema + "." + name.name;
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace pgwarden::sql::pg

@@ -21,5 +21,7 @@ ObjectName name_of_list(const List* list, std::size_t n);
 std::string_view string_of(const Node* node);
 // "schema.func" or "func", lower case as the parser gave it.
 std::string function_name(const List* names);
+// ASCII lower case, as PostgreSQL folds setting and option names.
+std::string lower(std::string_view s);
 
 }  // namespace pgwarden::sql::pg

@@ -6,6 +6,10 @@
 // through libpg_query's PL/pgSQL parser (plpgsql.cpp). Bodies in languages pgwarden cannot read
 // (plpython, plperl, ...) can run any SQL through their SPI bindings: `dynamic_sql`.
 // C and internal functions have no body to read and only name a symbol.
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "sql/pg/analyze_chunk.hpp"
 #include "sql/split.hpp"
 
@@ -18,6 +22,7 @@ namespace {
 struct RoutineOptions {
   std::string language = "sql";  // CREATE FUNCTION's default language is SQL
   std::vector<std::string> body; // AS '...' [, '...']
+  std::vector<const VariableSetStmt*> settings;  // SET clauses: in force while the routine runs
 };
 
 RoutineOptions read_options(const List* options, std::string default_language) {
@@ -29,6 +34,8 @@ RoutineOptions read_options(const List* options, std::string default_language) {
     const std::string_view option = text(d->defname);
     if (option == "language") {
       out.language = std::string(string_of(d->arg));
+    } else if (option == "set") {
+      if (const auto* set = as<VariableSetStmt>(d->arg, T_VariableSetStmt)) out.settings.push_back(set);
     } else if (option == "as" && d->arg != nullptr) {
       if (IsA(d->arg, List)) {
         for (const Node* part : nodes(reinterpret_cast<const List*>(d->arg))) out.body.emplace_back(string_of(part));
@@ -62,17 +69,58 @@ void sql_body(Context& ctx, const Node* body) {
   }
 }
 
+// A routine's SET clause (CREATE / ALTER FUNCTION ... SET x = y) is in force on every call:
+// `SET session_replication_role = replica` there switches triggers off for the routine's body.
+void routine_setting(Context& ctx, const VariableSetStmt* set) {
+  if (set == nullptr || set->name == nullptr) return;
+  std::optional<std::vector<std::string>> values;
+  if (set->kind == VAR_SET_VALUE) {
+    values.emplace();
+    for (const Node* n : nodes(set->args)) {
+      const auto* c = as<A_Const>(n, T_A_Const);
+      if (c == nullptr || c->isnull) {
+        values.reset();
+        break;
+      }
+      switch (nodeTag(&c->val)) {
+        case T_String: values->emplace_back(text(c->val.sval.sval)); break;
+        case T_Integer: values->push_back(std::to_string(c->val.ival.ival)); break;
+        case T_Float: values->emplace_back(text(c->val.fval.fval)); break;
+        case T_Boolean: values->emplace_back(c->val.boolval.boolval ? "on" : "off"); break;
+        default: values.reset();
+      }
+      if (!values) break;
+    }
+  } else if (set->kind == VAR_SET_DEFAULT || set->kind == VAR_RESET) {
+    values.emplace();
+  }  // FROM CURRENT: the caller's value, unknown here
+  setting_effect(ctx, lower(text(set->name)), std::move(values), SettingScope::elsewhere,
+                 "SET clause of the routine");
+}
+
 void create_function(Context& ctx, const CreateFunctionStmt& s) {
   const ObjectName name = name_of_list(s.funcname);
   const ObjectKind kind = s.is_procedure ? ObjectKind::procedure : ObjectKind::function;
   auto& e = ctx.add(Action::ddl_create, kind, name, s.is_procedure ? "CREATE PROCEDURE" : "CREATE FUNCTION");
   e.creates = true;
   const RoutineOptions opts = read_options(s.options, "sql");
+  const bool trigger = s.returnType != nullptr && name_of_list(s.returnType->names).name == "trigger";
+  if (trigger) {
+    e.fact = UnitFact::trigger_function;
+    e.values.push_back(lower(opts.language));
+  }
+  if (opts.language == "c" || opts.language == "internal") {
+    // Machine code the server loads (C) or a built-in C function under a new name (internal):
+    // nothing pgwarden can read, and only a superuser can create it.
+    ctx.add(Action::load_code, kind, name,
+            std::string(s.is_procedure ? "CREATE PROCEDURE" : "CREATE FUNCTION") + " ... LANGUAGE " + opts.language);
+  }
   for (const Node* p : nodes(s.parameters)) {
     if (const auto* param = as<FunctionParameter>(p, T_FunctionParameter)) walk(ctx, param->defexpr);
   }
 
   const ViaScope scope(ctx, Via::function_body, name.display());
+  for (const VariableSetStmt* set : opts.settings) routine_setting(ctx, set);
   if (++ctx.body_depth > k_max_body_depth) {
     --ctx.body_depth;
     ctx.too_deep = true;
@@ -128,6 +176,19 @@ bool transform_routine(Context& ctx, const Node* node) {
     case T_DoStmt: {
       const NestScope nest(ctx);
       do_block(ctx, get<DoStmt>(node));
+      return true;
+    }
+    case T_AlterFunctionStmt: {
+      const NestScope nest(ctx);
+      const auto& s = get<AlterFunctionStmt>(node);
+      const ObjectName name = s.func != nullptr ? name_of_list(s.func->objname) : ObjectName{};
+      const ObjectKind kind = s.objtype == OBJECT_PROCEDURE ? ObjectKind::procedure : ObjectKind::function;
+      ctx.add(Action::ddl_create, kind, name, s.objtype == OBJECT_PROCEDURE ? "ALTER PROCEDURE" : "ALTER FUNCTION");
+      const ViaScope scope(ctx, Via::function_body, name.display());
+      for (const Node* n : nodes(s.actions)) {
+        const auto* d = as<DefElem>(n, T_DefElem);
+        if (d != nullptr && text(d->defname) == "set") routine_setting(ctx, as<VariableSetStmt>(d->arg, T_VariableSetStmt));
+      }
       return true;
     }
     default:

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <type_traits>
 
@@ -109,6 +111,39 @@ void walk(Context& ctx, const T* node) requires(!std::is_same_v<T, Node> && !std
 // A function call met anywhere: destructive functions and set_config become effects, other
 // calls are recorded for doors that can resolve them.
 void function_call(Context& ctx, const FuncCall* call);
+
+// Where a setting takes effect: this session (SET), this transaction (SET LOCAL), or somewhere
+// the unit does not follow (a routine's SET clause, ALTER ROLE / DATABASE / SYSTEM ... SET).
+enum class SettingScope : unsigned char { session, local, elsewhere };
+
+// A setting made by any statement (settings.cpp): `values` are the items of the new value (empty:
+// the default; std::nullopt: cannot be known). Adds the effect that judges it (disable_safeguard,
+// else `otherwise`) and, for this session, the unit fact.
+void setting_effect(Context& ctx, std::string name, std::optional<std::vector<std::string>> values,
+                    SettingScope scope, std::string verb, Action otherwise = Action::session,
+                    ObjectKind kind = ObjectKind::none, ObjectName object = {});
+// True when setting `name` (lower case) to `values` turns a safeguard off.
+bool disables_safeguard(std::string_view name, const std::optional<std::vector<std::string>>& values);
+// A list value as set_config() and postgresql.conf give it ('a, "B"'): the items, folded as
+// PostgreSQL folds them, or std::nullopt when PostgreSQL would reject it.
+std::optional<std::vector<std::string>> split_identifier_list(std::string_view text);
+
+// Relation links (transform_links.cpp): a view's FROM relations, acting foreign keys, foreign
+// tables and servers, IMPORT FOREIGN SCHEMA.
+void view_fact(Effect& view, const Node* query);
+void foreign_key_effects(Context& ctx, const ObjectName& table, const Constraint* c, const std::string& column);
+void column_foreign_keys(Context& ctx, const ObjectName& table, const ColumnDef* column);
+void foreign_table_fact(Effect& created, const CreateForeignTableStmt& s);
+void foreign_server_fact(Context& ctx, const CreateForeignServerStmt& s);
+void import_foreign_schema_fact(Context& ctx, const ImportForeignSchemaStmt& s);
+
+// CREATE TRIGGER (triggers.cpp): the trigger fact, and the effects of the C trigger functions
+// PostgreSQL and its contrib modules ship (moddatetime, refint, lo_manage, ...).
+void create_trigger(Context& ctx, const CreateTrigStmt& s);
+
+// A system catalog (catalogs.cpp): pg_catalog.*, pg_toast.*, information_schema.*, or a bare name of
+// one of PostgreSQL 15's pg_catalog relations.
+bool is_system_catalog(const ObjectName& name);
 
 // Analyzes routine-body text (LANGUAGE sql bodies, constant EXECUTE strings) inside ctx.
 void analyze_body_text(Context& ctx, std::string_view body);

@@ -105,8 +105,11 @@ void truncate(Context& ctx, const TruncateStmt& s) {
   for (const Node* n : nodes(s.relations)) {
     const auto* rv = as<RangeVar>(n, T_RangeVar);
     if (rv == nullptr) continue;
-    auto& e = ctx.add(Action::truncate, ObjectKind::table, name_of(rv), "TRUNCATE");
+    const ObjectName name = name_of(rv);
+    auto& e = ctx.add(is_system_catalog(name) ? Action::write_catalog : Action::truncate, ObjectKind::table, name,
+                      "TRUNCATE");
     e.mutation = Mutation::truncate;
+    e.only = !rv->inh;
     if (cascade) ctx.add(Action::drop_cascade, ObjectKind::table, name_of(rv), "TRUNCATE ... CASCADE");
   }
 }
@@ -155,6 +158,44 @@ void alter_table(Context& ctx, const AlterTableStmt& s) {
       case AT_DisableRule:
         add(Action::disable_safeguard, "ALTER TABLE ... DISABLE RULE", false);
         break;
+      case AT_EnableReplicaTrig:
+        // A replica trigger fires only while session_replication_role = replica: off otherwise.
+        add(Action::disable_safeguard, "ALTER TABLE ... ENABLE REPLICA TRIGGER", false);
+        break;
+      case AT_EnableReplicaRule:
+        add(Action::disable_safeguard, "ALTER TABLE ... ENABLE REPLICA RULE", false);
+        break;
+      case AT_AddInherit: {
+        // The table becomes a child: its parent's DELETE, UPDATE and TRUNCATE reach its rows.
+        auto& e = add(Action::attach_table, "ALTER TABLE ... INHERIT", false);
+        e.fact = UnitFact::inherit;
+        e.relations.push_back(name_of(as<RangeVar>(c->def, T_RangeVar)));
+        break;
+      }
+      case AT_DropInherit: {
+        auto& e = add(Action::ddl_create, "ALTER TABLE ... NO INHERIT", false);
+        e.fact = UnitFact::no_inherit;
+        e.relations.push_back(name_of(as<RangeVar>(c->def, T_RangeVar)));
+        break;
+      }
+      case AT_AttachPartition: {
+        const auto* part = as<PartitionCmd>(c->def, T_PartitionCmd);
+        auto& e = ctx.add(Action::attach_table, ObjectKind::table, part != nullptr ? name_of(part->name) : ObjectName{},
+                          "ALTER TABLE ... ATTACH PARTITION");
+        e.fact = UnitFact::inherit;
+        e.relations.push_back(table);
+        break;
+      }
+      case AT_AddConstraint:
+      case AT_AddConstraintRecurse:
+        add(Action::ddl_create, "ALTER " + upper_kind(kind), false);
+        foreign_key_effects(ctx, table, as<Constraint>(c->def, T_Constraint), "");
+        break;
+      case AT_AddColumn:
+      case AT_AddColumnRecurse:
+        add(Action::ddl_create, "ALTER " + upper_kind(kind), false);
+        column_foreign_keys(ctx, table, as<ColumnDef>(c->def, T_ColumnDef));
+        break;
       case AT_SetUnLogged:
         add(Action::disable_safeguard, "ALTER TABLE ... SET UNLOGGED", false);
         break;
@@ -165,9 +206,14 @@ void alter_table(Context& ctx, const AlterTableStmt& s) {
         add(Action::disable_safeguard, "ALTER TABLE ... NO FORCE ROW LEVEL SECURITY", false);
         break;
       case AT_DetachPartition:
-      case AT_DetachPartitionFinalize:
-        add(Action::ddl_create, "ALTER TABLE ... DETACH PARTITION", false);
+      case AT_DetachPartitionFinalize: {
+        const auto* part = as<PartitionCmd>(c->def, T_PartitionCmd);
+        auto& e = ctx.add(Action::ddl_create, ObjectKind::table, part != nullptr ? name_of(part->name) : ObjectName{},
+                          "ALTER TABLE ... DETACH PARTITION");
+        e.fact = UnitFact::no_inherit;
+        e.relations.push_back(table);
         break;
+      }
       default:
         add(Action::ddl_create, "ALTER " + upper_kind(kind), false);
         break;
@@ -283,15 +329,25 @@ bool transform_ddl(Context& ctx, const Node* node) {
       return true;
     case T_CreateStmt: {
       const auto& s = get<CreateStmt>(node);
-      created(ctx, ObjectKind::table, name_of(s.relation), "CREATE TABLE", is_temp(s.relation), s.if_not_exists);
+      auto& e = created(ctx, ObjectKind::table, name_of(s.relation), "CREATE TABLE", is_temp(s.relation),
+                        s.if_not_exists);
+      e.on_commit_drop = s.oncommit == ONCOMMIT_DROP;
       walk(ctx, s.tableElts);
       walk(ctx, s.constraints);
       return true;
     }
     case T_CreateForeignTableStmt: {
       const auto& s = get<CreateForeignTableStmt>(node);
-      created(ctx, ObjectKind::foreign_table, name_of(s.base.relation), "CREATE FOREIGN TABLE", false,
-              s.base.if_not_exists);
+      auto& e = created(ctx, ObjectKind::foreign_table, name_of(s.base.relation), "CREATE FOREIGN TABLE", false,
+                        s.base.if_not_exists);
+      foreign_table_fact(e, s);
+      return true;
+    }
+    case T_CreateForeignServerStmt:
+      foreign_server_fact(ctx, get<CreateForeignServerStmt>(node));
+      return true;
+    case T_ImportForeignSchemaStmt: {
+      import_foreign_schema_fact(ctx, get<ImportForeignSchemaStmt>(node));
       return true;
     }
     case T_CreateTableAsStmt: {
@@ -305,7 +361,8 @@ bool transform_ddl(Context& ctx, const Node* node) {
     }
     case T_ViewStmt: {
       const auto& s = get<ViewStmt>(node);
-      created(ctx, ObjectKind::view, name_of(s.view), "CREATE VIEW", is_temp(s.view), s.replace);
+      auto& e = created(ctx, ObjectKind::view, name_of(s.view), "CREATE VIEW", is_temp(s.view), s.replace);
+      view_fact(e, s.query);
       transform_statement(ctx, s.query);
       return true;
     }
@@ -352,12 +409,9 @@ bool transform_ddl(Context& ctx, const Node* node) {
       for (const Node* action : nodes(s.actions)) transform_statement(ctx, action);
       return true;
     }
-    case T_CreateTrigStmt: {
-      const auto& s = get<CreateTrigStmt>(node);
-      ctx.add(Action::ddl_create, ObjectKind::trigger, name_of(s.relation), "CREATE TRIGGER");
-      walk(ctx, s.whenClause);
+    case T_CreateTrigStmt:
+      create_trigger(ctx, get<CreateTrigStmt>(node));
       return true;
-    }
     case T_AlterDomainStmt: {
       const auto& s = get<AlterDomainStmt>(node);
       const ObjectName name = name_of_list(s.typeName);

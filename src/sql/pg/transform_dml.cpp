@@ -7,6 +7,7 @@
 // (https://www.postgresql.org/docs/15/sql-explain.html). A WHERE that is constant true
 // (`WHERE true`, `WHERE 1 = 1`, `WHERE id = id`, `OR true`) filters nothing and counts as none.
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "sql/pg/names.hpp"
@@ -121,6 +122,87 @@ bool is_contradiction(const Node* n, int depth) {
 
 bool filters(const Node* where) { return where != nullptr && !is_tautology(where); }
 
+// A row change of a system catalog is `write_catalog`, whatever it would be on a table.
+Action row_action(const RangeVar* relation, Action otherwise) {
+  return relation != nullptr && is_system_catalog(name_of(relation)) ? Action::write_catalog : otherwise;
+}
+
+// The string constant a node spells ('x', 'x'::text), if it is one.
+std::optional<std::string> string_constant(const Node* n) {
+  if (const auto* cast = as<TypeCast>(n, T_TypeCast)) return string_constant(cast->arg);
+  if (const auto* c = as<A_Const>(n, T_A_Const); c != nullptr && !c->isnull) {
+    switch (const_tag(c)) {
+      case T_String: return std::string(text(c->val.sval.sval));
+      case T_Integer: return std::to_string(c->val.ival.ival);
+      case T_Float: return std::string(text(c->val.fval.fval));
+      case T_Boolean: return std::string(c->val.boolval.boolval ? "on" : "off");
+      default: return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_column(const Node* n, std::string_view column) {
+  const auto* ref = as<ColumnRef>(n, T_ColumnRef);
+  if (ref == nullptr) return false;
+  const NodeList fields = nodes(ref->fields);
+  return !fields.empty() && string_of(fields[fields.size() - 1]) == column;
+}
+
+// The settings a WHERE names exactly (`name = 'x'`, `name IN ('x', 'y')`, either under AND);
+// empty when it names none or is anything else.
+std::vector<std::string> named_settings(const Node* where, int depth = 0) {
+  std::vector<std::string> out;
+  if (where == nullptr || depth > 16) return out;
+  if (const auto* b = as<BoolExpr>(where, T_BoolExpr); b != nullptr && b->boolop == AND_EXPR) {
+    for (const Node* arg : nodes(b->args)) {
+      auto named = named_settings(arg, depth + 1);
+      if (!named.empty()) return named;
+    }
+    return out;
+  }
+  const auto* e = as<A_Expr>(where, T_A_Expr);
+  if (e == nullptr || !is_column(e->lexpr, "name")) return out;
+  if (e->kind == AEXPR_OP && nodes(e->name).size() == 1 && string_of(nodes(e->name)[0]) == "=") {
+    if (auto v = string_constant(e->rexpr)) out.push_back(lower(*v));
+  } else if (e->kind == AEXPR_IN) {
+    if (const auto* list = as<List>(e->rexpr, T_List)) {
+      for (const Node* item : nodes(list)) {
+        auto v = string_constant(item);
+        if (!v) return {};
+        out.push_back(lower(*v));
+      }
+    }
+  }
+  return out;
+}
+
+// UPDATE pg_settings SET setting = ... WHERE name = '...': PostgreSQL's rule on the view calls
+// set_config(), so it is judged as the SET it performs. When the settings or the value cannot be
+// read off the statement, it is a catalog write.
+bool settings_update(Context& ctx, const UpdateStmt* s) {
+  const ObjectName target = name_of(s->relation);
+  if (target.name != "pg_settings" || (!target.schema.empty() && target.schema != "pg_catalog")) return false;
+  const std::vector<std::string> settings = named_settings(s->whereClause);
+  std::optional<std::vector<std::string>> value;
+  bool sets_setting = false;
+  for (const Node* n : nodes(s->targetList)) {
+    const auto* t = as<ResTarget>(n, T_ResTarget);
+    if (t == nullptr || text(t->name) != "setting") continue;
+    sets_setting = true;
+    if (auto v = string_constant(t->val)) value = std::vector<std::string>{*v};
+  }
+  if (settings.empty() || !sets_setting || s->fromClause != NIL || s->withClause != nullptr) return false;
+  for (const auto& name : settings) {
+    auto items = value;
+    if (items && name == "search_path") items = split_identifier_list(items->front());
+    setting_effect(ctx, name, std::move(items), SettingScope::session, "UPDATE pg_settings");
+  }
+  walk(ctx, s->targetList);
+  walk(ctx, s->whereClause);
+  return true;
+}
+
 void with_clause(Context& ctx, const WithClause* with) {
   if (with == nullptr) return;
   const ViaScope scope(ctx, Via::cte, "");
@@ -185,12 +267,12 @@ void select(Context& ctx, const SelectStmt* s) {
 void insert(Context& ctx, const InsertStmt* s) {
   const NestScope nest(ctx);
   with_clause(ctx, s->withClause);
-  auto& e = ctx.add(Action::write, ObjectKind::table, name_of(s->relation), "INSERT");
+  auto& e = ctx.add(row_action(s->relation, Action::write), ObjectKind::table, name_of(s->relation), "INSERT");
   e.mutation = Mutation::insert;
   e.columns = target_columns(s->cols);
   walk(ctx, s->selectStmt);
   if (const auto* oc = s->onConflictClause; oc != nullptr && oc->action == ONCONFLICT_UPDATE) {
-    auto& up = ctx.add(Action::write, ObjectKind::table, name_of(s->relation),
+    auto& up = ctx.add(row_action(s->relation, Action::write), ObjectKind::table, name_of(s->relation),
                        "INSERT ... ON CONFLICT DO UPDATE");
     up.mutation = Mutation::update;
     up.has_where = true;  // only rows that conflict
@@ -205,11 +287,13 @@ void insert(Context& ctx, const InsertStmt* s) {
 void update(Context& ctx, const UpdateStmt* s) {
   const NestScope nest(ctx);
   with_clause(ctx, s->withClause);
+  if (settings_update(ctx, s)) return;
   const bool where = filters(s->whereClause);
-  auto& e = ctx.add(where ? Action::write : Action::update_all, ObjectKind::table,
+  auto& e = ctx.add(row_action(s->relation, where ? Action::write : Action::update_all), ObjectKind::table,
                     name_of(s->relation), "UPDATE");
   e.mutation = Mutation::update;
   e.has_where = where;
+  e.only = !s->relation->inh;
   e.columns = target_columns(s->targetList);
   e.syntax = syntax_of(ctx, reinterpret_cast<const Node*>(s), s->relation);
   walk(ctx, s->targetList);
@@ -222,10 +306,11 @@ void delete_rows(Context& ctx, const DeleteStmt* s) {
   const NestScope nest(ctx);
   with_clause(ctx, s->withClause);
   const bool where = filters(s->whereClause);
-  auto& e = ctx.add(where ? Action::delete_rows : Action::delete_all, ObjectKind::table,
+  auto& e = ctx.add(row_action(s->relation, where ? Action::delete_rows : Action::delete_all), ObjectKind::table,
                     name_of(s->relation), "DELETE");
   e.mutation = Mutation::delete_rows;
   e.has_where = where;
+  e.only = !s->relation->inh;
   e.syntax = syntax_of(ctx, reinterpret_cast<const Node*>(s), s->relation);
   walk(ctx, s->usingClause);
   walk(ctx, s->whereClause);
@@ -236,6 +321,7 @@ void merge(Context& ctx, const MergeStmt* s) {
   const NestScope nest(ctx);
   with_clause(ctx, s->withClause);
   const ObjectName target = name_of(s->relation);
+  const auto act = [&](Action a) { return row_action(s->relation, a); };
   walk(ctx, s->sourceRelation);
   walk(ctx, s->joinCondition);
   bool any = false;
@@ -244,7 +330,7 @@ void merge(Context& ctx, const MergeStmt* s) {
     if (w == nullptr) continue;
     switch (w->commandType) {
       case CMD_UPDATE: {
-        auto& e = ctx.add(Action::write, ObjectKind::table, target, "MERGE ... THEN UPDATE");
+        auto& e = ctx.add(act(Action::write), ObjectKind::table, target, "MERGE ... THEN UPDATE");
         e.mutation = Mutation::update;
         e.has_where = true;  // matched rows only
         e.columns = target_columns(w->targetList);
@@ -252,14 +338,14 @@ void merge(Context& ctx, const MergeStmt* s) {
         break;
       }
       case CMD_DELETE: {
-        auto& e = ctx.add(Action::delete_rows, ObjectKind::table, target, "MERGE ... THEN DELETE");
+        auto& e = ctx.add(act(Action::delete_rows), ObjectKind::table, target, "MERGE ... THEN DELETE");
         e.mutation = Mutation::delete_rows;
         e.has_where = true;
         any = true;
         break;
       }
       case CMD_INSERT: {
-        auto& e = ctx.add(Action::write, ObjectKind::table, target, "MERGE ... THEN INSERT");
+        auto& e = ctx.add(act(Action::write), ObjectKind::table, target, "MERGE ... THEN INSERT");
         e.mutation = Mutation::insert;
         e.columns = target_columns(w->targetList);
         any = true;
@@ -278,9 +364,13 @@ void merge(Context& ctx, const MergeStmt* s) {
 void copy(Context& ctx, const CopyStmt* s) {
   const NestScope nest(ctx);
   if (s->is_program) {
-    // The server runs a shell command as its own OS user: data elsewhere is at stake.
-    ctx.add(Action::destructive_function, ObjectKind::other, ObjectName{"", std::string(text(s->filename))},
+    // The server runs a shell command as its own OS user: it can write any file the server can.
+    ctx.add(Action::write_server_file, ObjectKind::other, ObjectName{"", std::string(text(s->filename))},
             s->is_from ? "COPY ... FROM PROGRAM" : "COPY ... TO PROGRAM");
+  } else if (!s->is_from && s->filename != nullptr) {
+    // A server file, overwritten: a table's heap file, postgresql.auto.conf, ...
+    ctx.add(Action::write_server_file, ObjectKind::other, ObjectName{"", std::string(text(s->filename))},
+            "COPY ... TO a file");
   }
   if (s->query != nullptr) {
     ctx.add(Action::read, ObjectKind::none, {}, "COPY (query) TO");
@@ -289,7 +379,7 @@ void copy(Context& ctx, const CopyStmt* s) {
     return;
   }
   if (s->is_from) {
-    auto& e = ctx.add(Action::write, ObjectKind::table, name_of(s->relation), "COPY ... FROM");
+    auto& e = ctx.add(row_action(s->relation, Action::write), ObjectKind::table, name_of(s->relation), "COPY ... FROM");
     e.mutation = Mutation::insert;
     walk(ctx, s->whereClause);
   } else {

@@ -1,12 +1,11 @@
 // Everything else the PostgreSQL 15 grammar can say: sessions and transactions, privileges and
 // roles, the CREATE/ALTER statements that add, maintenance. A table maps each node kind to an
-// action and a verb, so that "nothing is unknown" can be read off one place. Settings that turn
-// safeguards off (session_replication_role = replica, row_security = off, fsync = off, ...) are
-// `disable_safeguard` whether they come as SET, SET LOCAL, set_config(), ALTER SYSTEM, ALTER
-// ROLE ... SET or ALTER DATABASE ... SET.
-#include <algorithm>
-#include <array>
-#include <cctype>
+// action and a verb, so that "nothing is unknown" can be read off one place. Settings are judged
+// by settings.cpp whichever statement makes them; transaction control and DISCARD say what they
+// do to the unit (UnitFact). LOAD, CREATE LANGUAGE, ALTER SYSTEM and CREATE EXTENSION reach past
+// what SQL can show and have actions of their own.
+#include <string>
+#include <vector>
 
 #include "sql/pg/names.hpp"
 #include "sql/pg/transform.hpp"
@@ -23,9 +22,7 @@ struct Mapping {
 
 constexpr Mapping k_mappings[] = {
     // Transactions and session state.
-    {T_TransactionStmt, Action::session, ObjectKind::none, "transaction control"},
     {T_VariableShowStmt, Action::read, ObjectKind::none, "SHOW"},
-    {T_DiscardStmt, Action::session, ObjectKind::none, "DISCARD"},
     {T_ExecuteStmt, Action::session, ObjectKind::none, "EXECUTE"},
     {T_DeallocateStmt, Action::session, ObjectKind::none, "DEALLOCATE"},
     {T_FetchStmt, Action::read, ObjectKind::none, "FETCH"},
@@ -35,7 +32,6 @@ constexpr Mapping k_mappings[] = {
     {T_NotifyStmt, Action::session, ObjectKind::none, "NOTIFY"},
     {T_LockStmt, Action::session, ObjectKind::table, "LOCK"},
     {T_ConstraintsSetStmt, Action::session, ObjectKind::none, "SET CONSTRAINTS"},
-    {T_LoadStmt, Action::session, ObjectKind::none, "LOAD"},
     {T_CheckPointStmt, Action::session, ObjectKind::none, "CHECKPOINT"},
     // Maintenance: rewrites and scans, no rows change.
     {T_VacuumStmt, Action::session, ObjectKind::table, "VACUUM / ANALYZE"},
@@ -57,8 +53,6 @@ constexpr Mapping k_mappings[] = {
     {T_AlterDomainStmt, Action::ddl_create, ObjectKind::domain, "ALTER DOMAIN"},
     {T_CommentStmt, Action::ddl_create, ObjectKind::none, "COMMENT"},
     {T_DefineStmt, Action::ddl_create, ObjectKind::other, "CREATE AGGREGATE / OPERATOR / TYPE / COLLATION / TEXT SEARCH"},
-    {T_AlterFunctionStmt, Action::ddl_create, ObjectKind::function, "ALTER FUNCTION"},
-    {T_CreatePLangStmt, Action::ddl_create, ObjectKind::other, "CREATE LANGUAGE"},
     {T_AlterDatabaseStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE"},
     {T_AlterDatabaseRefreshCollStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... REFRESH COLLATION VERSION"},
     {T_CreateConversionStmt, Action::ddl_create, ObjectKind::other, "CREATE CONVERSION"},
@@ -77,10 +71,7 @@ constexpr Mapping k_mappings[] = {
     {T_AlterTSConfigurationStmt, Action::ddl_create, ObjectKind::other, "ALTER TEXT SEARCH CONFIGURATION"},
     {T_CreateFdwStmt, Action::ddl_create, ObjectKind::other, "CREATE FOREIGN DATA WRAPPER"},
     {T_AlterFdwStmt, Action::ddl_create, ObjectKind::other, "ALTER FOREIGN DATA WRAPPER"},
-    {T_CreateForeignServerStmt, Action::ddl_create, ObjectKind::server, "CREATE SERVER"},
     {T_AlterForeignServerStmt, Action::ddl_create, ObjectKind::server, "ALTER SERVER"},
-    {T_ImportForeignSchemaStmt, Action::ddl_create, ObjectKind::schema, "IMPORT FOREIGN SCHEMA"},
-    {T_CreateExtensionStmt, Action::ddl_create, ObjectKind::extension, "CREATE EXTENSION"},
     {T_AlterExtensionStmt, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ... UPDATE"},
     {T_AlterExtensionContentsStmt, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ADD / DROP"},
     {T_CreateEventTrigStmt, Action::ddl_create, ObjectKind::event_trigger, "CREATE EVENT TRIGGER"},
@@ -97,10 +88,8 @@ constexpr Mapping k_mappings[] = {
     {T_AlterStatsStmt, Action::ddl_create, ObjectKind::other, "ALTER STATISTICS"},
     {T_AlterCollationStmt, Action::ddl_create, ObjectKind::other, "ALTER COLLATION"},
     {T_AlterSeqStmt, Action::ddl_create, ObjectKind::sequence, "ALTER SEQUENCE"},
-    {T_CreateTrigStmt, Action::ddl_create, ObjectKind::trigger, "CREATE TRIGGER"},
     // Settings: judged by the value below, session by default.
     {T_VariableSetStmt, Action::session, ObjectKind::none, "SET"},
-    {T_AlterSystemStmt, Action::session, ObjectKind::none, "ALTER SYSTEM"},
     {T_AlterRoleSetStmt, Action::privilege, ObjectKind::role, "ALTER ROLE ... SET"},
     {T_AlterDatabaseSetStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... SET"},
     // Never at the top of a parse: kept so that a stray one is still classified.
@@ -112,54 +101,66 @@ constexpr Mapping k_mappings[] = {
     {T_Query, Action::read, ObjectKind::none, "query"},
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+
+// The items of a SET's value as PostgreSQL keeps them: strings exactly (search_path's items are
+// schema names), numbers as written, booleans as on / off.
+std::vector<std::string> value_items(const List* args) {
+  std::vector<std::string> out;
+  for (const Node* n : nodes(args)) {
+    const auto* c = as<A_Const>(n, T_A_Const);
+    if (c == nullptr || c->isnull) {
+      out.emplace_back("?");
+      continue;
+    }
+    switch (nodeTag(&c->val)) {
+      case T_String: out.emplace_back(text(c->val.sval.sval)); break;
+      case T_Integer: out.push_back(std::to_string(c->val.ival.ival)); break;
+      case T_Float: out.emplace_back(text(c->val.fval.fval)); break;
+      case T_Boolean: out.emplace_back(c->val.boolval.boolval ? "on" : "off"); break;
+      default: out.emplace_back("?");
+    }
+  }
   return out;
 }
 
-std::string first_arg_text(const VariableSetStmt* s) {
-  const NodeList args = nodes(s->args);
-  if (args.empty()) return {};
-  const auto* c = as<A_Const>(args[0], T_A_Const);
-  if (c == nullptr || c->isnull) return "?";
-  switch (nodeTag(&c->val)) {
-    case T_String: return lower(text(c->val.sval.sval));
-    case T_Integer: return std::to_string(c->val.ival.ival);
-    case T_Boolean: return c->val.boolval.boolval ? "on" : "off";
-    default: return "?";
+void variable_set(Context& ctx, const VariableSetStmt* s, SettingScope scope, std::string_view verb, Action otherwise,
+                  ObjectKind kind, ObjectName object) {
+  if (s == nullptr) return;
+  switch (s->kind) {
+    case VAR_SET_VALUE:
+      setting_effect(ctx, lower(text(s->name)), value_items(s->args), s->is_local ? SettingScope::local : scope,
+                     std::string(verb), otherwise, kind, std::move(object));
+      break;
+    case VAR_SET_DEFAULT:
+    case VAR_RESET:
+      setting_effect(ctx, lower(text(s->name)), std::vector<std::string>{}, s->is_local ? SettingScope::local : scope,
+                     std::string(verb), otherwise, kind, std::move(object));
+      break;
+    case VAR_RESET_ALL: {
+      auto& e = ctx.add(otherwise, kind, std::move(object), std::string(verb) + " ALL");
+      if (scope == SettingScope::session) e.fact = UnitFact::reset_all;
+      break;
+    }
+    case VAR_SET_CURRENT:  // FROM CURRENT, in a routine's SET clause: the caller's value
+    case VAR_SET_MULTI:    // SET TRANSACTION ...
+      ctx.add(otherwise, kind, std::move(object), std::string(verb));
+      break;
   }
+  walk(ctx, s->args);
 }
 
-bool is_off(std::string_view v) { return v == "off" || v == "false" || v == "0" || v == "no"; }
-bool is_on(std::string_view v) { return v == "on" || v == "true" || v == "1" || v == "yes"; }
-
-// The setting turns a safeguard off: triggers and FKs (session_replication_role), row-level
-// security, crash safety (fsync, full_page_writes), or corruption checks.
-bool disables_safeguard(const VariableSetStmt* s) {
-  if (s == nullptr || s->name == nullptr) return false;
-  if (s->kind != VAR_SET_VALUE) return false;
-  const std::string name = lower(s->name);
-  const std::string value = first_arg_text(s);
-  if (name == "session_replication_role") return value != "origin";
-  if (name == "row_security" || name == "fsync" || name == "full_page_writes") return is_off(value);
-  if (name == "zero_damaged_pages" || name == "ignore_checksum_failure" ||
-      name == "ignore_system_indexes") {
-    return is_on(value);
+UnitFact transaction_fact(TransactionStmtKind kind) {
+  switch (kind) {
+    case TRANS_STMT_BEGIN:
+    case TRANS_STMT_START: return UnitFact::begin;
+    case TRANS_STMT_COMMIT: return UnitFact::commit;
+    case TRANS_STMT_ROLLBACK: return UnitFact::rollback;
+    case TRANS_STMT_SAVEPOINT: return UnitFact::savepoint;
+    case TRANS_STMT_RELEASE: return UnitFact::release;
+    case TRANS_STMT_ROLLBACK_TO: return UnitFact::rollback_to;
+    case TRANS_STMT_PREPARE: return UnitFact::prepare_transaction;
+    default: return UnitFact::none;  // COMMIT / ROLLBACK PREPARED: another transaction
   }
-  return false;
-}
-
-void setting(Context& ctx, const VariableSetStmt* s, std::string_view verb, Action otherwise,
-             ObjectKind kind, ObjectName object) {
-  if (disables_safeguard(s)) {
-    ctx.add(Action::disable_safeguard, ObjectKind::other, ObjectName{"", lower(s->name)},
-            std::string(verb) + " " + lower(s->name));
-    return;
-  }
-  ctx.add(otherwise, kind, std::move(object), std::string(verb));
-  if (s != nullptr) walk(ctx, s->args);
 }
 
 }  // namespace
@@ -168,19 +169,54 @@ bool transform_utility(Context& ctx, const Node* node) {
   const NestScope nest(ctx);
   switch (nodeTag(node)) {
     case T_VariableSetStmt:
-      setting(ctx, &get<VariableSetStmt>(node), "SET", Action::session, ObjectKind::none, {});
+      variable_set(ctx, &get<VariableSetStmt>(node), SettingScope::session, "SET", Action::session, ObjectKind::none,
+                   {});
       return true;
     case T_AlterSystemStmt:
-      setting(ctx, get<AlterSystemStmt>(node).setstmt, "ALTER SYSTEM SET", Action::session, ObjectKind::none, {});
+      // postgresql.auto.conf, read by every session after a reload: a superuser's way around
+      // everything a session can be held to.
+      variable_set(ctx, get<AlterSystemStmt>(node).setstmt, SettingScope::elsewhere, "ALTER SYSTEM",
+                   Action::alter_system, ObjectKind::other, {});
       return true;
     case T_AlterRoleSetStmt:
-      setting(ctx, get<AlterRoleSetStmt>(node).setstmt, "ALTER ROLE ... SET", Action::privilege, ObjectKind::role,
-              {});
+      variable_set(ctx, get<AlterRoleSetStmt>(node).setstmt, SettingScope::elsewhere, "ALTER ROLE ... SET",
+                   Action::privilege, ObjectKind::role, {});
       return true;
     case T_AlterDatabaseSetStmt: {
       const auto& s = get<AlterDatabaseSetStmt>(node);
-      setting(ctx, s.setstmt, "ALTER DATABASE ... SET", Action::ddl_create, ObjectKind::database,
-              ObjectName{"", std::string(text(s.dbname))});
+      variable_set(ctx, s.setstmt, SettingScope::elsewhere, "ALTER DATABASE ... SET", Action::ddl_create,
+                   ObjectKind::database, ObjectName{"", std::string(text(s.dbname))});
+      return true;
+    }
+    case T_TransactionStmt: {
+      const auto& s = get<TransactionStmt>(node);
+      auto& e = ctx.add(Action::session, ObjectKind::none, {}, "transaction control");
+      e.fact = transaction_fact(s.kind);
+      if (s.savepoint_name != nullptr) e.values.emplace_back(text(s.savepoint_name));
+      if (s.chain) e.values.emplace_back("chain");
+      return true;
+    }
+    case T_DiscardStmt: {
+      const auto target = get<DiscardStmt>(node).target;
+      auto& e = ctx.add(Action::session, ObjectKind::none, {}, "DISCARD");
+      if (target == DISCARD_ALL) e.fact = UnitFact::discard_all;
+      if (target == DISCARD_TEMP) e.fact = UnitFact::discard_temp;
+      return true;
+    }
+    case T_LoadStmt:
+      // A shared library the server loads into this backend: arbitrary code, not SQL.
+      ctx.add(Action::load_code, ObjectKind::other, ObjectName{"", std::string(text(get<LoadStmt>(node).filename))},
+              "LOAD");
+      return true;
+    case T_CreatePLangStmt:
+      ctx.add(Action::load_code, ObjectKind::other, ObjectName{"", std::string(text(get<CreatePLangStmt>(node).plname))},
+              "CREATE LANGUAGE");
+      return true;
+    case T_CreateExtensionStmt: {
+      const auto& s = get<CreateExtensionStmt>(node);
+      auto& e = ctx.add(Action::create_extension, ObjectKind::extension, ObjectName{"", std::string(text(s.extname))},
+                        "CREATE EXTENSION");
+      e.creates = !s.if_not_exists;
       return true;
     }
     case T_LockStmt: {

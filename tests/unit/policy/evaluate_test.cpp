@@ -17,7 +17,7 @@ namespace {
 
 policy::TableRule table(const char* glob) {
   policy::TableRule t;
-  t.name = *Glob::compile(glob);
+  t.name = *policy::TableGlob::compile(glob);
   return t;
 }
 
@@ -116,8 +116,8 @@ TEST(Evaluate, ACopyOfAUnitGoesOnWithoutTheOriginal) {
   EXPECT_TRUE(after.created(a, sql::ObjectKind::table, p));
   EXPECT_TRUE(after.created(b, sql::ObjectKind::table, p));
   EXPECT_FALSE(before.created(b, sql::ObjectKind::table, p));
-  EXPECT_EQ(before.protected_name(c, p).name, "ledger_x");
-  EXPECT_EQ(after.protected_name(c, p).name, "c");
+  EXPECT_EQ(before.protected_name(before.candidates(c, sql::ObjectKind::table, p).front()).name, "ledger_x");
+  EXPECT_EQ(after.protected_name(after.candidates(c, sql::ObjectKind::table, p).front()).name, "c");
   EXPECT_FALSE(after.empty());
   EXPECT_TRUE(policy::UnitState().empty());
 }

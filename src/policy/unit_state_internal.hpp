@@ -1,0 +1,55 @@
+// The state behind policy::UnitState, for its two source files only.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "policy/unit_state.hpp"
+
+namespace pgwarden::policy {
+
+struct UnitState::State {
+  // What the unit created and what makes names its own. Relations and routines by key
+  // "schema.name" ("pg_temp.t" for a temp table), schemas and databases as ".name".
+  std::set<std::string> created;
+  std::set<std::string> temp;         // bare names of the temp relations created
+  std::set<std::string> commit_drop;  // bare names of temp tables created ON COMMIT DROP
+  // What makes protection follow a name. Only ever added to: a rename the transaction rolled back
+  // leaves the old name protected under the new one too, which is stricter, never looser.
+  std::map<std::string, sql::ObjectName> renamed;  // key -> the original, qualified
+  std::map<std::string, std::string> columns;      // "key|new column" -> original column
+  std::map<std::string, std::string> schemas;      // renamed schema -> original schema
+  std::map<std::string, UnitView> views;           // key -> what writes to it reach
+  std::map<std::string, std::vector<sql::ObjectName>> children;  // parent key -> attached children
+  std::map<std::string, UnitForeign> foreign;      // key -> where its rows live
+  struct ForeignSchema {
+    std::string server;
+    std::string remote_schema;
+    std::string list;  // "all", "limit_to", "except"
+    std::vector<std::string> tables;
+  };
+  std::map<std::string, ForeignSchema> foreign_schemas;            // local schema -> import
+  std::map<std::string, std::vector<std::string>> servers;         // server -> "key=value" options
+  std::map<std::string, UnitTriggerFunction> trigger_functions;    // by bare name
+  // Settings of the session.
+  std::optional<std::vector<std::string>> session_path;  // before any statement (startup); none: the policy's
+  std::optional<std::vector<std::string>> path;          // SET
+  std::optional<std::vector<std::string>> local_path;    // SET LOCAL, until the transaction ends
+  bool path_known = true;
+  std::string session_encoding = "UTF8";  // what RESET returns to
+  std::string encoding = "UTF8";          // "" when it cannot be known
+  std::optional<std::string> local_encoding;
+
+  // True when the unit knows a relation of this key exists (created, renamed or moved to it).
+  [[nodiscard]] bool knows(const std::string& key) const;
+  // True when schema.name is the unit's own.
+  [[nodiscard]] bool own(const std::string& schema, const std::string& name) const;
+};
+
+bool is_temp_schema(const std::string& schema);
+std::string bare_name(const std::string& qualified);
+
+}  // namespace pgwarden::policy

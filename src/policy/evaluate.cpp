@@ -22,10 +22,22 @@ constexpr int k_max_reach = 8;
 
 bool drops(Action a) { return a == Action::drop_table || a == Action::drop_cascade; }
 
+// Where an effect runs as part of the statement itself (and fires triggers there and then).
+bool runs_now(sql::Via via) {
+  return via == sql::Via::direct || via == sql::Via::cte || via == sql::Via::explain_analyze ||
+         via == sql::Via::copy_query || via == sql::Via::do_block;
+}
+
+bool is_relation(sql::ObjectKind k) {
+  return k == sql::ObjectKind::table || k == sql::ObjectKind::view || k == sql::ObjectKind::materialized_view ||
+         k == sql::ObjectKind::foreign_table;
+}
+
 class Judge {
  public:
-  Judge(const sql::Statement& statement, const Policy& policy, const UnitState& unit, Verdict& out)
-      : m_statement(statement), m_policy(policy), m_unit(unit), m_out(out) {}
+  Judge(const sql::Statement& statement, const Policy& policy, const UnitState& unit, const RelationCatalog* catalog,
+        Verdict& out)
+      : m_statement(statement), m_policy(policy), m_unit(unit), m_catalog(catalog), m_out(out) {}
 
   void effect(const sql::Effect& e) {
     note_action(e.action);
@@ -43,7 +55,7 @@ class Judge {
       judge_on(e, Candidate{}, "");
       return;
     }
-    for (const Candidate& c : m_unit.candidates(e.object, e.kind, m_policy)) reach(e, c, "", 0);
+    for (const Candidate& c : resolve(e.object, e.kind)) reach(e, c, "", 0);
   }
 
   // Statements whose bytes the server reads otherwise than pgwarden does are refused whole.
@@ -71,12 +83,37 @@ class Judge {
   }
 
  private:
+  // The relations a name may stand for: the unit's candidates, and with a catalog only up to the
+  // first that exists (the server takes that one).
+  [[nodiscard]] std::vector<Candidate> resolve(const sql::ObjectName& name, sql::ObjectKind kind) const {
+    std::vector<Candidate> found = m_unit.candidates(name, kind, m_policy);
+    if (m_catalog == nullptr || !is_relation(kind) || found.size() <= 1) return found;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      if (found[i].name.schema != "pg_temp" && m_catalog->find(found[i].name) != nullptr) {
+        found.resize(i + 1);
+        break;
+      }
+    }
+    return found;
+  }
+
   // The effect on one relation its name may stand for, then on what a change of that relation
   // reaches: the tables a view writes to, the children of a parent, a foreign table's target.
   void reach(const sql::Effect& e, const Candidate& c, const std::string& through, int depth) {
     if (!c.own || e.creates) judge_on(e, c, through);
+    const CatalogRelation* live = nullptr;
+    if (m_catalog != nullptr && !c.own && c.name.schema != "pg_temp" && is_relation(e.kind)) {
+      live = m_catalog->find(c.name);
+    }
+    // Protection follows the relation, not its name: the names it was protected under before.
+    if (live != nullptr) {
+      for (const auto& former : live->protected_as) {
+        judge_on(e, Candidate{former, false}, fmt::format("{} (protected as {})", through, former.display()));
+      }
+    }
     if (depth >= k_max_reach || (e.mutation == sql::Mutation::none && !drops(e.action))) return;
     const std::string here = c.name.display();
+    if (live != nullptr) reach_live(e, *live, here, depth);
     if (e.mutation != sql::Mutation::none) {
       if (const UnitView* v = m_unit.view(c)) {
         const sql::Effect through_view = retarget(e, v->filtered);
@@ -100,6 +137,71 @@ class Judge {
         }
       }
     }
+  }
+
+  // What the database says a change of `live` reaches.
+  void reach_live(const sql::Effect& e, const CatalogRelation& live, const std::string& here, int depth) {
+    if (e.mutation != sql::Mutation::none) {
+      if (live.kind == 'v') {
+        const sql::Effect through_view = retarget(e, live.filtered);
+        for (const auto& r : live.writes_to) {
+          for (const Candidate& rc : resolve(r, sql::ObjectKind::table)) {
+            reach(named(through_view, rc), rc, fmt::format(" (through view {})", here), depth + 1);
+          }
+        }
+      }
+      if (live.kind == 'f' && live.remote) {
+        if (!live.remote_here) judge_on(foreign_write(e, Candidate{live.name, false}, UnitForeign{live.server, *live.remote}), Candidate{live.name, false}, "");
+        for (const Candidate& rc : resolve(*live.remote, sql::ObjectKind::table)) {
+          reach(named(retarget(e, false), rc), rc, fmt::format(" (through foreign table {})", here), depth + 1);
+        }
+      } else if (live.kind == 'f') {
+        judge_on(foreign_write(e, Candidate{live.name, false}, UnitForeign{live.server, {}}), Candidate{live.name, false}, "");
+      }
+    }
+    if (!e.only) {
+      for (const auto& child : live.children) {
+        const Candidate cc{child, false};
+        reach(named(retarget(e, false), cc), cc, fmt::format(" (a child of {})", here), depth + 1);
+      }
+    }
+    for (const auto& ref : live.referenced_by) reach_reference(e, ref, here, depth);
+  }
+
+  // What a foreign key that references the changed relation does to its own table's rows.
+  void reach_reference(const sql::Effect& e, const Reference& ref, const std::string& here, int depth) {
+    sql::Effect onto = retarget(e, false);
+    onto.has_where = true;  // the rows that reference what changed
+    onto.every_column = false;
+    const auto sets = [](char action) { return action == 'n' || action == 'd'; };
+    std::string how;
+    if (e.mutation == sql::Mutation::delete_rows && ref.on_delete == 'c') {
+      onto.action = Action::delete_rows;
+      onto.columns.clear();
+      how = "ON DELETE CASCADE";
+    } else if (e.mutation == sql::Mutation::delete_rows && sets(ref.on_delete)) {
+      onto.action = Action::write;
+      onto.mutation = sql::Mutation::update;
+      onto.columns = ref.set_columns.empty() ? ref.columns : ref.set_columns;
+      how = ref.on_delete == 'n' ? "ON DELETE SET NULL" : "ON DELETE SET DEFAULT";
+    } else if (e.mutation == sql::Mutation::update && (ref.on_update == 'c' || sets(ref.on_update))) {
+      // Only an UPDATE that sets a referenced column changes the key.
+      const bool key_changes = e.every_column || std::any_of(e.columns.begin(), e.columns.end(), [&](const std::string& c) {
+        return std::find(ref.referenced.begin(), ref.referenced.end(), c) != ref.referenced.end();
+      });
+      if (!key_changes) return;
+      onto.action = Action::write;
+      onto.mutation = sql::Mutation::update;
+      onto.columns = ref.columns;
+      how = ref.on_update == 'c' ? "ON UPDATE CASCADE" : ref.on_update == 'n' ? "ON UPDATE SET NULL" : "ON UPDATE SET DEFAULT";
+    } else if (e.mutation == sql::Mutation::truncate && e.cascade) {
+      onto.action = Action::truncate;
+      how = "TRUNCATE ... CASCADE";
+    } else {
+      return;
+    }
+    const Candidate rc{ref.table, false};
+    reach(named(onto, rc), rc, fmt::format(" (through a foreign key to {}, {})", here, how), depth + 1);
   }
 
   // The effect as it lands elsewhere: a write through a filtering view filters.
@@ -131,6 +233,10 @@ class Judge {
   }
 
   void judge_on(const sql::Effect& e, const Candidate& c, const std::string& through) {
+    if (e.mutation != sql::Mutation::none && !c.name.empty() && e.fact != sql::UnitFact::new_row && runs_now(e.via)) {
+      const Write w{c.name, e.mutation};
+      if (std::find(m_out.writes.begin(), m_out.writes.end(), w) == m_out.writes.end()) m_out.writes.push_back(w);
+    }
     const sql::ObjectName protected_name = c.name.empty() ? sql::ObjectName{} : m_unit.protected_name(c);
     const TableView table = match_tables(m_policy, protected_name);
 
@@ -304,6 +410,7 @@ class Judge {
   const sql::Statement& m_statement;
   const Policy& m_policy;
   const UnitState& m_unit;
+  const RelationCatalog* m_catalog;
   Verdict& m_out;
 };
 
@@ -327,9 +434,10 @@ void monitor(const Policy& policy, Verdict& verdict) {
 
 }  // namespace
 
-Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit) {
+Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit,
+                 const RelationCatalog* catalog) {
   Verdict verdict;
-  Judge judge(statement, policy, unit, verdict);
+  Judge judge(statement, policy, unit, catalog, verdict);
   judge.encoding(unit.client_encoding());
   for (const sql::Effect& e : statement.effects()) judge.effect(e);
   if (policy.active_profile && policy.active_profile->monitor) monitor(policy, verdict);

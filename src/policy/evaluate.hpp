@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "policy/policy.hpp"
+#include "policy/relation_catalog.hpp"
 #include "policy/unit_state.hpp"
 #include "sql/statement.hpp"
 
@@ -42,12 +43,23 @@ struct Finding {
   std::string via_name;
 };
 
+// A relation a statement changes rows of, as judged (a view's table, a parent's child, ...):
+// doors that can read the catalog judge the triggers and rules that fire there.
+struct Write {
+  sql::ObjectName relation;  // schema-qualified
+  sql::Mutation mutation = sql::Mutation::none;
+  bool operator==(const Write&) const = default;
+};
+
 struct Verdict {
   Decision decision = Decision::allow;  // the strictest decision of all effects (at most warn in monitor mode)
   std::vector<Finding> findings;        // effects whose decision is not `allow`
   std::vector<sql::Action> actions;     // every action the statement has, in order, unique
+  std::vector<Write> writes;            // every relation whose rows it changes, unique
 };
 
-Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit);
+// `catalog`, when a door has one, says what the names are in the live database.
+Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit,
+                 const RelationCatalog* catalog = nullptr);
 
 }  // namespace pgwarden::policy

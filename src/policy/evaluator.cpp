@@ -45,14 +45,16 @@ std::shared_ptr<const Evaluator::Kept> Evaluator::shared_allowed(std::shared_ptr
 }
 
 std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& statement, UnitState& unit,
-                                                   bool* cached) {
+                                                   bool* cached, const RelationCatalog* catalog) {
   if (cached != nullptr) *cached = false;
-  if (!m_keep) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
+  if (!m_keep) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
   const bool empty = unit.empty();
-  auto found = statement.derived.get(m_id);
+  // Kept verdicts are this evaluator's for one catalog snapshot (or none): ids below 2^32 each.
+  const std::uint64_t owner = (m_id << 32) | (catalog != nullptr ? (catalog->id() & 0xffffffffU) : 0U);
+  auto found = statement.derived.get(owner);
   if (!found) {
-    found = statement.analysis->derived.get(m_id);
-    if (found) statement.derived.set(m_id, found);
+    found = statement.analysis->derived.get(owner);
+    if (found) statement.derived.set(owner, found);
   }
   // A verdict was kept for an empty unit; it holds in any unit that does not bear on the
   // statement (a session that made a temp table of its own goes on reusing verdicts).
@@ -69,14 +71,14 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
     }
     return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
   }
-  if (!empty) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit));
+  if (!empty) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
   auto fresh = std::make_shared<Kept>();
-  fresh->verdict = policy::evaluate(statement, *m_policy, unit);
+  fresh->verdict = policy::evaluate(statement, *m_policy, unit, catalog);
   fresh->changes_unit = !unit.empty();  // it was empty before: evaluate recorded the statement
   if (fresh->changes_unit) fresh->after = unit;
   auto kept = shared_allowed(std::move(fresh));
-  statement.analysis->derived.set(m_id, kept);
-  statement.derived.set(m_id, kept);
+  statement.analysis->derived.set(owner, kept);
+  statement.derived.set(owner, kept);
   const Verdict* verdict = &kept->verdict;
   return {std::move(kept), verdict};
 }

@@ -37,8 +37,9 @@ class Evaluator {
   // Same result as policy::evaluate(statement, policy(), unit), including what it records in
   // `unit`. The verdict is shared with the cache and immutable: a hit costs a lookup, not a copy.
   // `cached`, when given, says whether the verdict was a kept one (for the proxy's metrics).
+  // With `catalog`, the verdicts kept are the ones computed with that very snapshot.
   std::shared_ptr<const Verdict> evaluate(const sql::Statement& statement, UnitState& unit,
-                                          bool* cached = nullptr);
+                                          bool* cached = nullptr, const RelationCatalog* catalog = nullptr);
 
   [[nodiscard]] const Policy& policy() const { return *m_policy; }
 

@@ -1,5 +1,5 @@
 // Reading [[profiles]] (docs/policy.md): each entry names the connections it is for (`match`)
-// and how their statements are judged (`actions`, `writable`, `mode`, `replication`). Like the
+// and how their statements are judged (`actions`, `writable`, `mode`, `replication`, `superuser`). Like the
 // rest of the file, every mistake names the file, line, column and dotted key
 // (`profiles[2].match.client_address[1]`), and nothing unknown is ignored.
 #include <functional>
@@ -104,7 +104,7 @@ Expected<std::vector<WritableTable>> read_writable(const Reader& r, const toml::
 }
 
 Expected<Profile> read_profile(const Reader& r, const toml::table& table, const std::string& prefix) {
-  if (auto ok = check_keys(r, table, prefix + ".", {"name", "match", "actions", "writable", "mode", "replication"});
+  if (auto ok = check_keys(r, table, prefix + ".", {"name", "match", "actions", "writable", "mode", "replication", "superuser"});
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -142,6 +142,10 @@ Expected<Profile> read_profile(const Reader& r, const toml::table& table, const 
             r.at(node, dotted, fmt::format("'{}' is not a mode (expected \"enforce\" or \"monitor\")", *mode)));
       }
       profile.monitor = *mode == "monitor";
+    } else if (k == "superuser") {
+      auto b = read_bool(r, node, dotted);
+      if (!b) return tl::unexpected(b.error());
+      profile.superuser = *b;
     } else if (k == "replication") {
       auto b = read_bool(r, node, dotted);
       if (!b) return tl::unexpected(b.error());

@@ -81,6 +81,7 @@ struct Profile {
   std::optional<std::vector<WritableTable>> writable;  // given: rows of other tables are never changed
   bool monitor = false;      // mode = "monitor": refusals become warnings that name what they were
   bool replication = false;  // may open replication connections
+  bool superuser = true;     // false: sessions the server reports as superuser are closed
   int line = 0;              // where the entry starts in the policy file, for citations
 };
 

@@ -22,14 +22,24 @@
 namespace pgwarden::proxy {
 
 struct RoutineKey {
-  enum class Kind : unsigned char { function, triggers };
+  enum class Kind : unsigned char { function, triggers, relations };
   Kind kind = Kind::function;
-  std::string name;  // function: "name" or "schema.name" as written; triggers: the table as written
-  [[nodiscard]] std::string text() const { return (kind == Kind::function ? "f:" : "t:") + name; }
+  std::string name;  // function: "name" or "schema.name" as written; triggers: the table, qualified
+  char event = 0;    // triggers: 'i' INSERT, 'u' UPDATE, 'd' DELETE, 't' TRUNCATE
+  [[nodiscard]] std::string text() const {
+    switch (kind) {
+      case Kind::function: return "f:" + name;
+      case Kind::triggers: return std::string("t:") + event + ":" + name;
+      case Kind::relations: return "r:";
+    }
+    return {};
+  }
 };
 
 struct Routines {
-  std::vector<std::string> definitions;  // CREATE OR REPLACE FUNCTION ... of every match
+  // CREATE OR REPLACE FUNCTION ... of every match; for triggers, each trigger's function followed
+  // by its CREATE TRIGGER, so that the trigger binds what the function does to NEW to its table.
+  std::vector<std::string> definitions;
   std::string error;                     // the lookup failed: the call cannot be judged
 };
 

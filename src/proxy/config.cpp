@@ -215,6 +215,92 @@ Expected<ProxyConfig> parse_proxy_config(std::string_view text, const std::strin
   return c;
 }
 
+namespace {
+
+// The keywords of a libpq key=value connection string (values may be single-quoted, with
+// backslash escapes), with their values.
+std::vector<std::pair<std::string, std::string>> conninfo_pairs(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t i = 0;
+  const auto space = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
+  };
+  for (;;) {
+    space();
+    if (i >= text.size()) return out;
+    std::string key;
+    while (i < text.size() && text[i] != '=' && text[i] != ' ' && text[i] != '\t') key.push_back(text[i++]);
+    space();
+    if (i >= text.size() || text[i] != '=') return out;
+    ++i;
+    space();
+    std::string value;
+    if (i < text.size() && text[i] == '\'') {
+      ++i;
+      while (i < text.size() && text[i] != '\'') {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        value.push_back(text[i++]);
+      }
+      ++i;
+    } else {
+      while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        value.push_back(text[i++]);
+      }
+    }
+    out.emplace_back(std::move(key), std::move(value));
+  }
+}
+
+std::string quoted(const std::string& v) {
+  std::string out = "'";
+  for (const char c : v) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string lookup_conninfo(const ProxyConfig& config) {
+  const std::string& given = config.lookup;
+  if (given.rfind("postgres://", 0) == 0 || given.rfind("postgresql://", 0) == 0) return given;  // said in full
+  const auto pairs = conninfo_pairs(given);
+  const auto has = [&](std::string_view key) {
+    for (const auto& [k, v] : pairs) {
+      if (k == key) return true;
+    }
+    return false;
+  };
+  std::string out = given;
+  // Where the clients' server is, unless the lookup says otherwise: a user gives the role and
+  // its password, not the address again.
+  if (!has("host") && !has("hostaddr")) out += " host=" + quoted(config.upstream.host);
+  if (!has("port")) out += " port=" + std::to_string(config.upstream.port);
+  if (!has("sslmode")) {
+    switch (config.upstream_tls) {
+      case UpstreamTls::disable: out += " sslmode=disable"; break;
+      case UpstreamTls::prefer: out += " sslmode=prefer"; break;
+      case UpstreamTls::require: out += " sslmode=require"; break;
+      case UpstreamTls::verify_full:
+        out += " sslmode=verify-full";
+        if (!config.upstream_ca.empty() && !has("sslrootcert")) out += " sslrootcert=" + quoted(config.upstream_ca);
+        break;
+    }
+  }
+  return out;
+}
+
+std::string redacted_conninfo(const std::string& conninfo) {
+  std::string out;
+  for (const auto& [k, v] : conninfo_pairs(conninfo)) {
+    if (!out.empty()) out += " ";
+    out += k + "=" + (k == "password" ? std::string("***") : v);
+  }
+  return out.empty() ? conninfo : out;
+}
+
 Expected<ProxyConfig> load_proxy_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return tl::unexpected(Error{"cannot open the proxy config file", path});

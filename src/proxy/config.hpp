@@ -52,6 +52,12 @@ struct ProxyConfig {
   std::string log_level = "info";     // debug, info, warn, error
 };
 
+// The lookup connection's conninfo: `lookup` with the upstream's host, port and TLS mode filled in
+// where it does not give them (a URI is taken as it is).
+std::string lookup_conninfo(const ProxyConfig& config);
+// A conninfo for the log, its password replaced.
+std::string redacted_conninfo(const std::string& conninfo);
+
 // Reads a proxy config file. Errors name file, line, column and key.
 Expected<ProxyConfig> load_proxy_config(const std::string& path);
 Expected<ProxyConfig> parse_proxy_config(std::string_view text, const std::string& source);

@@ -210,6 +210,12 @@ awaitable<void> Connection::forward_cancel(std::string packet) {
 }
 
 awaitable<void> Connection::apply(Output& out) {
+  if (std::exchange(out.refresh_relations, false) && m_proxy.lookup() != nullptr) {
+    // A snapshot that is due for a refresh goes on serving while a new one is read.
+    asio::co_spawn(m_client.get_executor(),
+                   m_proxy.lookup()->fetch(m_session.info().database, {RoutineKey{RoutineKey::Kind::relations, ""}}),
+                   asio::detached);
+  }
   while (!out.lookups.empty() && !m_closed && m_proxy.lookup() != nullptr) {
     // The session waits for the definitions of the routines its next message runs; what it
     // decided before that message stays in `out`, in order.

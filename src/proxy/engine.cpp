@@ -1,5 +1,7 @@
 #include "proxy/engine.hpp"
 
+#include "policy/table_match.hpp"
+
 namespace pgwarden::proxy {
 
 Engine::Engine(std::shared_ptr<const policy::Policy> policy)
@@ -9,6 +11,8 @@ Engine::Engine(std::shared_ptr<const policy::Policy> policy)
   }
 }
 
+bool Engine::protects(const sql::ObjectName& name) const { return policy::match_tables(policy(), name).matched; }
+
 Admission Engine::admit(const ConnectionInfo& info, bool replication) const {
   policy::ConnectionAttributes attrs{info.user, info.database, info.application, info.client_address, replication};
   const policy::ConnectionPolicy chosen = m_policies.for_connection(attrs);
@@ -17,6 +21,7 @@ Admission Engine::admit(const ConnectionInfo& info, bool replication) const {
   a.why = chosen.refusal;
   a.profile = chosen.profile;
   a.evaluator = chosen.profile_index ? m_profiles[*chosen.profile_index] : m_base;
+  a.superuser = !chosen.profile_index || m_policies.base()->profiles[*chosen.profile_index].superuser;
   return a;
 }
 

@@ -19,6 +19,8 @@ class Engine {
   // The evaluator and profile for a connection; refuses replication unless its profile allows it.
   [[nodiscard]] Admission admit(const ConnectionInfo& info, bool replication) const;
   [[nodiscard]] const policy::Policy& policy() const { return *m_policies.base(); }
+  // True when a [[tables]] entry names the relation (its protection then follows its identity).
+  [[nodiscard]] bool protects(const sql::ObjectName& name) const;
 
  private:
   policy::ProfiledPolicies m_policies;

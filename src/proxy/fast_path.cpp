@@ -21,11 +21,11 @@ constexpr std::array<std::pair<std::uint32_t, std::string_view>, 20> k_fast_path
 }  // namespace
 
 Judgement judge_fast_path(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
-                          std::uint32_t oid, bool standard_conforming_strings, policy::UnitState& unit) {
+                          std::uint32_t oid, const policy::UnitState& unit) {
   for (const auto& [known, name] : k_fast_path_functions) {
     if (known == oid) {
       const std::string text = fmt::format("SELECT pg_catalog.{}()", name);
-      Judgement j = judge(context, evaluator, connection, text, standard_conforming_strings, unit);
+      Judgement j = judge(context, evaluator, connection, text, Reading{}, unit);
       j.refusal.position = 0;  // there is no query string to point into
       return j;
     }

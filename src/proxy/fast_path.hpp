@@ -12,6 +12,6 @@
 namespace pgwarden::proxy {
 
 Judgement judge_fast_path(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
-                          std::uint32_t oid, bool standard_conforming_strings, policy::UnitState& unit);
+                          std::uint32_t oid, const policy::UnitState& unit);
 
 }  // namespace pgwarden::proxy

@@ -7,7 +7,9 @@
 #include <optional>
 #include <set>
 
+#include "common/encoding.hpp"
 #include "proxy/metrics.hpp"
+#include "sql/known_functions.hpp"
 
 namespace pgwarden::proxy {
 namespace {
@@ -50,28 +52,87 @@ struct Body {
 constexpr int k_max_routine_depth = 3;
 constexpr std::size_t k_max_routine_keys = 64;
 
-// The bodies the statements run, from the catalog; `missing` gets what must be looked up first.
-void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection,
-                   std::span<const sql::Statement> statements, int depth,
-                   std::set<std::string>& seen, std::vector<Body>& bodies,
-                   std::vector<RoutineKey>& missing) {
-  std::vector<RoutineKey> keys;
+char trigger_event(sql::Mutation m) {
+  switch (m) {
+    case sql::Mutation::insert: return 'i';
+    case sql::Mutation::update: return 'u';
+    case sql::Mutation::delete_rows: return 'd';
+    case sql::Mutation::truncate: return 't';
+    case sql::Mutation::none: break;
+  }
+  return 0;
+}
+
+// pg_rewrite.ev_type of the rules that fire on a row change.
+char rule_event(sql::Mutation m) {
+  switch (m) {
+    case sql::Mutation::update: return '2';
+    case sql::Mutation::insert: return '3';
+    case sql::Mutation::delete_rows: return '4';
+    default: return 0;
+  }
+}
+
+// Where the routines statements run are found: the functions they call, and the triggers and
+// rules of the relations they change.
+struct Keys {
+  std::vector<RoutineKey> routines;
+  std::vector<policy::Write> rules;
+};
+
+// A call by an unqualified name PostgreSQL's own catalog has is PostgreSQL's function (nothing to
+// read), unless the database has a function of that name too, or the session's search path puts
+// another schema before pg_catalog.
+bool builtin_call(const std::string& name, const RelationSnapshot* relations, bool pg_catalog_first) {
+  if (name.find('.') != std::string::npos || !pg_catalog_first || !sql::is_builtin_function(name)) return false;
+  return relations == nullptr || !relations->has_user_function(name);
+}
+
+Keys keys_of(std::span<const sql::Statement> statements, const std::vector<policy::Write>& writes,
+             const RelationSnapshot* relations, bool pg_catalog_first, const std::vector<std::string>& schemas) {
+  Keys keys;
   for (const auto& st : statements) {
-    for (const auto& f : st.analysis->called_functions)
-      keys.push_back({RoutineKey::Kind::function, f});
-    for (const auto& e : st.effects()) {
-      if (e.mutation != sql::Mutation::none && e.kind == sql::ObjectKind::table &&
-          !e.object.empty()) {
-        keys.push_back({RoutineKey::Kind::triggers, e.object.display()});
+    for (const auto& f : st.analysis->called_functions) {
+      if (!builtin_call(f, relations, pg_catalog_first)) keys.routines.push_back({RoutineKey::Kind::function, f});
+    }
+  }
+  for (const auto& w : writes) {
+    if (w.relation.schema == "pg_temp") continue;  // the lookup cannot see this session's temp tables
+    keys.routines.push_back({RoutineKey::Kind::triggers, w.relation.display(), trigger_event(w.mutation)});
+    keys.rules.push_back(w);
+  }
+  if (writes.empty()) {
+    // A routine body's row changes: by the names it writes, in each schema of the path.
+    for (const auto& st : statements) {
+      for (const auto& e : st.effects()) {
+        if (e.mutation == sql::Mutation::none || e.object.empty()) continue;
+        for (const auto& schema : e.object.schema.empty() ? schemas : std::vector<std::string>{e.object.schema}) {
+          keys.routines.push_back(
+              {RoutineKey::Kind::triggers, sql::ObjectName{schema, e.object.name}.display(), trigger_event(e.mutation)});
+        }
       }
     }
   }
-  for (auto& key : keys) {
+  return keys;
+}
+
+// The bodies the statements run, from the catalogs; `missing` gets what must be looked up first.
+void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection, const Keys& keys,
+                   const RelationSnapshot* relations, bool pg_catalog_first, const std::vector<std::string>& schemas,
+                   int depth, std::set<std::string>& seen, std::vector<Body>& bodies,
+                   std::vector<RoutineKey>& missing) {
+  for (const auto& w : keys.rules) {
+    if (relations == nullptr) break;
+    for (const auto& definition : relations->rules(w.relation, rule_event(w.mutation))) {
+      bodies.push_back({fmt::format("runs the rules of {}", w.relation.display()), context.analyzer->analyze(definition), {}});
+    }
+  }
+  for (const auto& key : keys.routines) {
     if (seen.size() >= k_max_routine_keys || !seen.insert(key.text()).second) continue;
     const auto routines = context.catalog->find(connection.database, key);
     if (routines && context.metrics != nullptr) context.metrics->function_lookup(LookupResult::hit);
     if (!routines) {
-      missing.push_back(std::move(key));
+      missing.push_back(key);
       continue;
     }
     const std::string reached = key.kind == RoutineKey::Kind::function
@@ -86,12 +147,54 @@ void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection
     for (const auto& definition : routines->definitions) {
       Body body{reached, context.analyzer->analyze(definition), {}};
       if (depth + 1 < k_max_routine_depth) {
-        gather_bodies(context, connection, body.statements->all(), depth + 1, seen, bodies,
-                      missing);
+        gather_bodies(context, connection, keys_of(body.statements->all(), {}, relations, pg_catalog_first, schemas),
+                      relations, pg_catalog_first, schemas, depth + 1, seen, bodies, missing);
       }
       bodies.push_back(std::move(body));
     }
   }
+}
+
+// Statements whose verdict what the database holds can change: they name a relation, or call a
+// function by a name PostgreSQL's catalog has (which a user function may shadow).
+bool names_relations(std::span<const sql::Statement> statements) {
+  for (const auto& st : statements) {
+    for (const auto& f : st.analysis->called_functions) {
+      if (sql::is_builtin_function(f)) return true;
+    }
+    for (const auto& e : st.effects()) {
+      if (!e.object.empty() && e.kind != sql::ObjectKind::schema && e.kind != sql::ObjectKind::database &&
+          e.kind != sql::ObjectKind::role && e.kind != sql::ObjectKind::other) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Statements that change the database's relations: what the relation catalog says is out of
+// date once they have run.
+bool changes_relations(const sql::Statement& st) {
+  for (const auto& e : st.effects()) {
+    if (e.mutation != sql::Mutation::none || e.action == sql::Action::read || e.action == sql::Action::session) continue;
+    switch (e.kind) {
+      case sql::ObjectKind::table:
+      case sql::ObjectKind::view:
+      case sql::ObjectKind::materialized_view:
+      case sql::ObjectKind::foreign_table:
+      case sql::ObjectKind::schema:
+      case sql::ObjectKind::rule:
+      case sql::ObjectKind::extension:
+      case sql::ObjectKind::server:
+      case sql::ObjectKind::function:
+      case sql::ObjectKind::procedure:
+      case sql::ObjectKind::trigger:
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -117,39 +220,45 @@ std::size_t character_position(std::string_view text, std::size_t offset) {
   return chars + 1;
 }
 
-Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
-                const ConnectionInfo& connection, std::string_view text,
-                bool standard_conforming_strings, policy::UnitState& unit) {
+namespace {
+
+// The verdict for statements of one message: `text` is the query string positions point into
+// (empty: none).
+Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
+                  sql::Statements statements, std::string_view text, const policy::UnitState& unit,
+                  const std::string& encoding) {
   Judgement out;
   const auto started = std::chrono::steady_clock::now();
-  sql::AnalyzeOptions options;
-  options.standard_conforming_strings = standard_conforming_strings;
-  const sql::Statements statements = context.analyzer->analyze(text, options);
 
-  std::vector<Body> bodies;
-  if (context.catalog != nullptr) {
-    std::set<std::string> seen;
-    gather_bodies(context, connection, statements.all(), 0, seen, bodies, out.lookups);
-    if (!out.lookups.empty()) return out;
+  // What the database's relations are, for statements that name one: without a snapshot yet,
+  // read one first.
+  std::shared_ptr<const RelationSnapshot> relations;
+  if (context.relations != nullptr && names_relations(statements.all())) {
+    const auto found = context.relations->find(connection.database);
+    if (!found.snapshot) {
+      out.lookups.push_back({RoutineKey::Kind::relations, ""});
+      return out;
+    }
+    relations = found.snapshot;
+    out.refresh_relations = found.refresh;
   }
 
-  // Judge on a copy only when the message may change the unit: most messages change nothing, and
-  // then the session's own state is judged directly.
-  bool may_change = false;
-  for (const auto& st : statements) {
-    for (const auto& e : st.effects()) may_change = may_change || e.creates || !e.new_name.empty();
-  }
-  policy::UnitState scratch;
-  if (may_change) scratch = unit;
-  policy::UnitState& state = may_change ? scratch : unit;
+  // Judged on a copy: the session's unit takes the statements once the server has run them.
+  policy::UnitState state = unit;
+  if (state.client_encoding() != encoding) state.set_client_encoding(encoding);
+  const auto path = state.search_path(evaluator.policy());
+  const std::vector<std::string> schemas = path ? *path : evaluator.policy().search_path;
+  const bool pg_catalog_first = path && (std::find(path->begin(), path->end(), "pg_catalog") == path->end() ||
+                                         path->front() == "pg_catalog");
 
   std::vector<std::shared_ptr<const policy::Verdict>> verdicts;
   verdicts.reserve(statements.size());
+  std::vector<policy::Write> writes;
   const sql::Statement* refused_at = nullptr;
   const policy::Verdict* refused_verdict = nullptr;
   for (const auto& st : statements) {
     bool cached = false;
-    auto verdict = evaluator.evaluate(st, state, &cached);
+    auto verdict = evaluator.evaluate(st, state, &cached, relations.get());
     if (context.metrics != nullptr) {
       if (cached) {
         context.metrics->cache_hit();
@@ -161,7 +270,21 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
       refused_at = &st;
       refused_verdict = verdict.get();
     }
+    out.changes = out.changes || policy::UnitState::changes_units(st);
+    out.ddl = out.ddl || changes_relations(st);
+    for (const auto& w : verdict->writes) {
+      if (std::find(writes.begin(), writes.end(), w) == writes.end()) writes.push_back(w);
+    }
     verdicts.push_back(std::move(verdict));
+  }
+
+  // The routines it runs, when nothing refused it already: a refused body refuses the statement.
+  std::vector<Body> bodies;
+  if (refused_at == nullptr && context.catalog != nullptr) {
+    std::set<std::string> seen;
+    gather_bodies(context, connection, keys_of(statements.all(), writes, relations.get(), pg_catalog_first, schemas),
+                  relations.get(), pg_catalog_first, schemas, 0, seen, bodies, out.lookups);
+    if (!out.lookups.empty()) return out;
   }
 
   for (std::size_t i = 0; i < statements.size(); ++i) {
@@ -184,8 +307,8 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
     context.metrics->observe_judge(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
+  const auto position = [&](std::size_t offset) { return text.empty() ? 0 : character_position(text, offset); };
 
-  // The routines it runs: a refused body refuses the statement that runs it.
   if (refused_at == nullptr && !bodies.empty() && !statements.empty()) {
     std::optional<policy::Finding> refusing;
     std::string reached;
@@ -198,16 +321,15 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
         f.rule = "routines whose definition cannot be read are refused";
         f.message = "pgwarden could not read its definition (" + body.error + ")";
         f.detail =
-            "The proxy judges the bodies of the functions a statement calls and of the triggers it "
-            "fires; "
-            "a body it cannot read cannot be judged.";
+            "The proxy judges the bodies of the functions a statement calls and of the triggers and rules it "
+            "fires; a body it cannot read cannot be judged.";
         f.hint = "Check the proxy's lookup connection (`lookup` in the proxy config).";
         refusing = std::move(f);
       }
       for (const auto& st :
            body.statements ? body.statements->all() : std::span<const sql::Statement>()) {
         if (refusing) break;
-        const auto verdict = evaluator.evaluate(st, scratch_unit);
+        const auto verdict = evaluator.evaluate(st, scratch_unit, nullptr, relations.get());
         for (const auto& f : verdict->findings) {
           if (f.via != sql::Via::direct && policy::refuses(f.decision)) {
             refusing = f;
@@ -233,7 +355,7 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
           fmt::format("pgwarden: {}: {}", sql::to_string(refusing->action), refusing->message);
       out.refusal.detail = refusing->detail;
       out.refusal.hint = refusing->hint;
-      out.refusal.position = character_position(text, statements[0].location.offset);
+      out.refusal.position = position(statements[0].location.offset);
       return out;
     }
   }
@@ -248,27 +370,41 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator,
     if (f->action == sql::Action::parse_error && refused_at->analysis->error_offset > 0) {
       at += std::min(refused_at->analysis->error_offset, refused_at->location.length);
     }
-    out.refusal.position = character_position(text, at);
+    out.refusal.position = position(at);
     return out;
   }
-  if (context.catalog != nullptr) {
-    // A routine or trigger changed through the proxy: what the catalog knows of this database is
-    // out of date.
-    for (const auto& st : statements) {
-      for (const auto& e : st.effects()) {
-        if (e.via == sql::Via::direct &&
-            (e.kind == sql::ObjectKind::function || e.kind == sql::ObjectKind::procedure ||
-             e.kind == sql::ObjectKind::trigger)) {
-          context.catalog->invalidate(connection.database);
-        }
-      }
-    }
+  if (out.ddl) {
+    // DDL through the proxy: what the catalogs know of this database may be out of date. They
+    // are read again now and once the server has run it (Session).
+    if (context.catalog != nullptr) context.catalog->invalidate(connection.database);
+    if (context.relations != nullptr) context.relations->invalidate(connection.database);
   }
-  if (may_change) {
-    out.unit_before = std::make_shared<const policy::UnitState>(std::move(unit));
-    unit = std::move(scratch);
-  }
+  out.statements = std::move(statements);
   return out;
+}
+
+}  // namespace
+
+Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
+                std::string_view text, const Reading& reading, const policy::UnitState& unit) {
+  sql::AnalyzeOptions options;
+  options.standard_conforming_strings = reading.standard_conforming_strings;
+  // Read as the server will: converted from an encoding pgwarden can convert, else as bytes the
+  // engine refuses when they are not ASCII.
+  std::string encoding = reading.client_encoding;
+  std::optional<std::string> converted;
+  if (encoding::classify(encoding) == encoding::Kind::ascii_safe && !encoding::is_ascii(text)) {
+    converted = encoding::to_utf8(text, encoding);
+    if (converted) encoding = "UTF8";
+  }
+  const std::string_view read = converted ? std::string_view(*converted) : text;
+  return verdict(context, evaluator, connection, context.analyzer->analyze(read, options), read, unit, encoding);
+}
+
+Judgement judge_statements(const JudgeContext& context, policy::Evaluator& evaluator,
+                           const ConnectionInfo& connection, const sql::Statements& statements,
+                           const policy::UnitState& unit) {
+  return verdict(context, evaluator, connection, statements, {}, unit, "UTF8");
 }
 
 }  // namespace pgwarden::proxy

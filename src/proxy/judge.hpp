@@ -7,19 +7,26 @@
 // cached yet, the judgement asks for a lookup instead (Judgement::lookups).
 //
 // A message is judged whole: the statements of a simple Query run as one unit on the server, so
-// one refused statement refuses the message and nothing of it is sent. The unit state (tables
-// the session created or renamed) is updated only when the whole message is allowed; a refused
-// message leaves it as it was, because nothing of it ran.
+// one refused statement refuses the message and nothing of it is sent. The judgement never
+// changes the session's unit state: it hands back the statements that would (Judgement::changes),
+// and the session records them once the server has run them (session.hpp).
+//
+// The text is read as the server reads it: under a client_encoding other than UTF8 the server
+// converts the bytes before it lexes them, so the judge converts them too (common/encoding.hpp);
+// text in an encoding it cannot convert is judged as such, and the engine refuses what it cannot
+// read.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "audit/record.hpp"
 #include "proxy/catalog.hpp"
+#include "proxy/relations.hpp"
 #include "policy/evaluator.hpp"
 #include "proxy/replies.hpp"
 #include "sql/analyzer.hpp"
@@ -43,9 +50,23 @@ struct Judgement {
   std::vector<RoutineKey> lookups;
   bool refused = false;
   RefusalText refusal;          // when refused
-  // An allowed statement created or renamed something: the unit state before it, to go back to
-  // if the server fails the message.
-  std::shared_ptr<const policy::UnitState> unit_before;
+  // The message's statements, analyzed (as the server will read them).
+  std::optional<sql::Statements> statements;
+  // Set when recording them changes a unit (creates, renames, drops, links, settings,
+  // transaction control): the session records them once the server has run them.
+  bool changes = false;
+  // Set when they change the database's relations (DDL): the relation catalog is read again
+  // once the server has run them.
+  bool ddl = false;
+  // The relation catalog is due for a refresh: read it in the background (this judgement used
+  // the one there is).
+  bool refresh_relations = false;
+};
+
+// How the session reads a message's text, as the server will.
+struct Reading {
+  bool standard_conforming_strings = true;
+  std::string client_encoding = "UTF8";  // the session's when the server reads the message; "" unknown
 };
 
 // What a judge needs besides the text; shared by all sessions, safe across threads.
@@ -54,11 +75,17 @@ struct JudgeContext {
   audit::RecordSink* record = nullptr;  // null: no record configured
   Metrics* metrics = nullptr;           // null: not counted
   RoutineCatalog* catalog = nullptr;    // null: routine bodies are not looked up
+  RelationCatalogs* relations = nullptr;  // null: names are judged as the unit resolves them
 };
 
-// Judges `text` as one unit of the session. `unit` is updated when the message is allowed.
+// Judges `text` as one unit of the session, starting from `unit` (left as it is).
 Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
-                std::string_view text, bool standard_conforming_strings, policy::UnitState& unit);
+                std::string_view text, const Reading& reading, const policy::UnitState& unit);
+// Judges statements analyzed before (a prepared statement, at Bind), starting from `unit`.
+// Refusals point at no position.
+Judgement judge_statements(const JudgeContext& context, policy::Evaluator& evaluator,
+                           const ConnectionInfo& connection, const sql::Statements& statements,
+                           const policy::UnitState& unit);
 
 // A record of this connection, for a door's own fields to be filled in.
 audit::Record connection_record(const ConnectionInfo& connection);

@@ -1,5 +1,7 @@
 #include "proxy/lookup.hpp"
 
+#include <charconv>
+
 #include "pq/libpq.hpp"
 #include "proxy/log.hpp"
 
@@ -29,11 +31,96 @@ SELECT pg_catalog.pg_get_functiondef(p.oid)
    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
  LIMIT 32)";
 
-// The functions of the enabled, user-defined triggers of a table.
+// The enabled, user-defined triggers of a table that fire on an event (TRIGGER_TYPE_* bits):
+// each trigger's function, then the trigger itself, which binds the function to the table.
 constexpr const char* k_trigger_query = R"(
-SELECT DISTINCT pg_catalog.pg_get_functiondef(t.tgfoid)
+SELECT pg_catalog.pg_get_functiondef(t.tgfoid) || E';\n' || pg_catalog.pg_get_triggerdef(t.oid)
   FROM pg_catalog.pg_trigger t
- WHERE t.tgrelid = pg_catalog.to_regclass($1) AND NOT t.tgisinternal AND t.tgenabled <> 'D')";
+ WHERE t.tgrelid = pg_catalog.to_regclass($1) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+   AND (t.tgtype::int & $2::int) <> 0)";
+
+// Every relation of the database outside the system schemas: what a view's FROM names (the
+// lookup connection's empty search path makes pg_get_viewdef qualify every name), the children
+// of a parent, where a foreign table points. \x1f separates list items.
+constexpr const char* k_relations_query = R"(
+SELECT c.oid, n.nspname, c.relname, c.relkind,
+       (SELECT pg_catalog.string_agg(i.inhrelid::text, ',') FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid),
+       CASE WHEN c.relkind = 'v' THEN pg_catalog.pg_get_viewdef(c.oid) END,
+       pg_catalog.array_to_string(ft.ftoptions, E'\x1f'), fs.srvname, w.fdwname,
+       pg_catalog.array_to_string(fs.srvoptions, E'\x1f')
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+  LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
+  LEFT JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = fs.srvfdw
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%')";
+
+// The rules of user relations (the view's own _RETURN rule aside): what they run on an event.
+constexpr const char* k_rules_query = R"(
+SELECT r.ev_class, r.ev_type, pg_catalog.pg_get_ruledef(r.oid)
+  FROM pg_catalog.pg_rewrite r
+  JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE r.rulename <> '_RETURN' AND r.ev_enabled <> 'D'
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema'))";
+
+// The foreign keys whose ON DELETE / ON UPDATE action changes the referencing rows, and every
+// foreign key for TRUNCATE ... CASCADE: referencing table, its columns, the referenced table and
+// columns, ON DELETE SET NULL / DEFAULT's own columns, the actions.
+constexpr const char* k_foreign_keys_query = R"(
+SELECT c.conrelid, c.confrelid,
+       (SELECT pg_catalog.string_agg(a.attname, E'' ORDER BY k.i) FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(n, i)
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n),
+       (SELECT pg_catalog.string_agg(a.attname, E'' ORDER BY k.i) FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(n, i)
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n),
+       (SELECT pg_catalog.string_agg(a.attname, E'' ORDER BY k.i) FROM pg_catalog.unnest(c.confdelsetcols) WITH ORDINALITY k(n, i)
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n),
+       c.confdeltype, c.confupdtype
+  FROM pg_catalog.pg_constraint c
+ WHERE c.contype = 'f')";
+
+// The names of the functions outside pg_catalog: an unqualified call of a built-in name that one
+// of them also has is looked up, not taken for PostgreSQL's own.
+constexpr const char* k_user_functions_query = R"(
+SELECT DISTINCT p.proname
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))";
+
+int trigger_event_bits(char event) {
+  switch (event) {
+    case 'i': return 1 << 2;
+    case 'd': return 1 << 3;
+    case 'u': return 1 << 4;
+    case 't': return 1 << 5;
+    default: return (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5);
+  }
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = text.find(separator, start);
+    out.emplace_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
+std::uint32_t to_oid(std::string_view text) {
+  std::uint32_t oid = 0;
+  std::from_chars(text.data(), text.data() + text.size(), oid);
+  return oid;
+}
+
+std::string trimmed_error(const char* message) {
+  std::string out = message != nullptr ? message : "";
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
 
 }  // namespace
 
@@ -41,9 +128,10 @@ struct RoutineLookup::Connections {
   std::unordered_map<std::string, Conn> by_database;
 };
 
-RoutineLookup::RoutineLookup(std::string conninfo, RoutineCatalog& catalog, Metrics& metrics)
-    : m_conninfo(std::move(conninfo)), m_catalog(catalog), m_metrics(metrics),
-      m_connections(std::make_unique<Connections>()) {}
+RoutineLookup::RoutineLookup(std::string conninfo, RoutineCatalog& catalog, RelationCatalogs& relations,
+                             RelationCatalogs::Protects protects, Metrics& metrics)
+    : m_conninfo(std::move(conninfo)), m_catalog(catalog), m_relations(relations), m_protects(std::move(protects)),
+      m_metrics(metrics), m_connections(std::make_unique<Connections>()) {}
 
 RoutineLookup::~RoutineLookup() { stop(); }
 
@@ -52,23 +140,32 @@ void RoutineLookup::stop() {
   m_pool.join();
 }
 
+PGconn* RoutineLookup::connection(const std::string& database, std::string& error) {
+  const pq::Libpq* api = pq::libpq(&error);
+  if (api == nullptr) return nullptr;
+  auto& conn = m_connections->by_database[database];
+  if (conn && api->status(conn.get()) == CONNECTION_OK) return conn.get();
+  conn.reset(api->connectdb((m_conninfo + " dbname=" + quote_conninfo_value(database) +
+                             " application_name=pgwarden-lookup connect_timeout=5")
+                                .c_str()));
+  if (api->status(conn.get()) != CONNECTION_OK) {
+    error = "the lookup connection failed: " + trimmed_error(api->error_message(conn.get()));
+    conn.reset();
+    return nullptr;
+  }
+  // Every name the lookup reads and writes is qualified: views print their relations qualified.
+  PGresult* r = api->exec_params(conn.get(), "SET search_path = ''", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  api->clear(r);
+  return conn.get();
+}
+
 Routines RoutineLookup::look_up(const std::string& database, const RoutineKey& key) {
   Routines out;
   const pq::Libpq* api = pq::libpq(&out.error);
   if (api == nullptr) return out;
-  auto& conn = m_connections->by_database[database];
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!conn || api->status(conn.get()) != CONNECTION_OK) {
-      conn.reset(api->connectdb((m_conninfo + " dbname=" + quote_conninfo_value(database) +
-                              " application_name=pgwarden-lookup connect_timeout=5")
-                                 .c_str()));
-      if (api->status(conn.get()) != CONNECTION_OK) {
-        out.error = std::string("the lookup connection failed: ") + api->error_message(conn.get());
-        while (!out.error.empty() && out.error.back() == '\n') out.error.pop_back();
-        conn.reset();
-        return out;
-      }
-    }
+    PGconn* conn = connection(database, out.error);
+    if (conn == nullptr) return out;
     std::string schema;
     std::string name = key.name;
     if (key.kind == RoutineKey::Kind::function) {
@@ -77,29 +174,106 @@ Routines RoutineLookup::look_up(const std::string& database, const RoutineKey& k
         name = name.substr(dot + 1);
       }
     }
-    const char* params[2] = {name.c_str(), schema.c_str()};
+    const std::string bits = std::to_string(trigger_event_bits(key.event));
+    const char* params[2] = {name.c_str(), key.kind == RoutineKey::Kind::function ? schema.c_str() : bits.c_str()};
     PGresult* r = key.kind == RoutineKey::Kind::function
-                      ? api->exec_params(conn.get(), k_function_query, 2, nullptr, params, nullptr, nullptr, 0)
-                      : api->exec_params(conn.get(), k_trigger_query, 1, nullptr, params, nullptr, nullptr, 0);
+                      ? api->exec_params(conn, k_function_query, 2, nullptr, params, nullptr, nullptr, 0)
+                      : api->exec_params(conn, k_trigger_query, 2, nullptr, params, nullptr, nullptr, 0);
     const auto status = api->result_status(r);
     if (status == PGRES_TUPLES_OK) {
       for (int i = 0; i < api->ntuples(r); ++i) out.definitions.emplace_back(api->getvalue(r, i, 0));
       api->clear(r);
+      out.error.clear();
       return out;
     }
-    out.error = api->result_error_message(r);
-    while (!out.error.empty() && out.error.back() == '\n') out.error.pop_back();
+    out.error = trimmed_error(api->result_error_message(r));
     api->clear(r);
-    if (api->status(conn.get()) == CONNECTION_OK) return out;  // a query error, not a lost connection
+    if (api->status(conn) == CONNECTION_OK) return out;  // a query error, not a lost connection
     out.error.clear();
   }
   return out;
+}
+
+void RoutineLookup::look_up_relations(const std::string& database) {
+  std::string error;
+  const pq::Libpq* api = pq::libpq(&error);
+  const std::uint64_t generation = m_relations.generation(database);
+  PGconn* conn = api != nullptr ? connection(database, error) : nullptr;
+  PGresult* r = conn != nullptr ? api->exec_params(conn, k_relations_query, 0, nullptr, nullptr, nullptr, nullptr, 0)
+                                : nullptr;
+  if (r == nullptr || api->result_status(r) != PGRES_TUPLES_OK) {
+    if (r != nullptr) error = trimmed_error(api->result_error_message(r));
+    if (r != nullptr) api->clear(r);
+    m_metrics.function_lookup(LookupResult::error);
+    log::warn("relation lookup failed: names are judged by the statement alone until it succeeds",
+              {{"database", database}, {"error", error}});
+    m_relations.failed(database);
+    return;
+  }
+  std::vector<RelationRow> rows;
+  std::unordered_map<std::uint32_t, std::size_t> by_oid;
+  rows.reserve(static_cast<std::size_t>(api->ntuples(r)));
+  for (int i = 0; i < api->ntuples(r); ++i) {
+    RelationRow row;
+    row.oid = to_oid(api->getvalue(r, i, 0));
+    row.schema = api->getvalue(r, i, 1);
+    row.name = api->getvalue(r, i, 2);
+    row.kind = *api->getvalue(r, i, 3);
+    for (const auto& child : split(api->getvalue(r, i, 4), ',')) row.children.push_back(to_oid(child));
+    row.view_definition = api->getvalue(r, i, 5);
+    row.table_options = split(api->getvalue(r, i, 6), '\x1f');
+    row.server = api->getvalue(r, i, 7);
+    row.wrapper = api->getvalue(r, i, 8);
+    row.server_options = split(api->getvalue(r, i, 9), '\x1f');
+    by_oid[row.oid] = rows.size();
+    rows.push_back(std::move(row));
+  }
+  api->clear(r);
+  if (PGresult* rules = api->exec_params(conn, k_rules_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+    if (api->result_status(rules) == PGRES_TUPLES_OK) {
+      for (int i = 0; i < api->ntuples(rules); ++i) {
+        const auto it = by_oid.find(to_oid(api->getvalue(rules, i, 0)));
+        if (it != by_oid.end()) rows[it->second].rules.emplace_back(*api->getvalue(rules, i, 1), api->getvalue(rules, i, 2));
+      }
+    }
+    api->clear(rules);
+  }
+  if (PGresult* fks = api->exec_params(conn, k_foreign_keys_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+    if (api->result_status(fks) == PGRES_TUPLES_OK) {
+      for (int i = 0; i < api->ntuples(fks); ++i) {
+        const auto it = by_oid.find(to_oid(api->getvalue(fks, i, 1)));
+        if (it == by_oid.end()) continue;
+        RelationRow::ForeignKey fk;
+        fk.from = to_oid(api->getvalue(fks, i, 0));
+        fk.columns = split(api->getvalue(fks, i, 2), '\x1f');
+        fk.referenced = split(api->getvalue(fks, i, 3), '\x1f');
+        fk.set_columns = split(api->getvalue(fks, i, 4), '\x1f');
+        fk.on_delete = *api->getvalue(fks, i, 5);
+        fk.on_update = *api->getvalue(fks, i, 6);
+        rows[it->second].referenced_by.push_back(std::move(fk));
+      }
+    }
+    api->clear(fks);
+  }
+  std::set<std::string> functions;
+  if (PGresult* f = api->exec_params(conn, k_user_functions_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+    if (api->result_status(f) == PGRES_TUPLES_OK) {
+      for (int i = 0; i < api->ntuples(f); ++i) functions.insert(api->getvalue(f, i, 0));
+    }
+    api->clear(f);
+  }
+  m_metrics.function_lookup(LookupResult::miss);
+  m_relations.store(database, generation, rows, {}, std::move(functions), m_protects);
 }
 
 asio::awaitable<void> RoutineLookup::fetch(std::string database, std::vector<RoutineKey> keys) {
   auto home = co_await asio::this_coro::executor;
   co_await asio::post(asio::bind_executor(m_pool, asio::use_awaitable));
   for (const auto& key : keys) {
+    if (key.kind == RoutineKey::Kind::relations) {
+      look_up_relations(database);
+      continue;
+    }
     Routines r = look_up(database, key);
     m_metrics.function_lookup(r.error.empty() ? LookupResult::miss : LookupResult::error);
     if (!r.error.empty()) log::warn("routine lookup failed", {{"database", database}, {"routine", key.name}, {"error", r.error}});

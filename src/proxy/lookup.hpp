@@ -16,12 +16,16 @@
 
 #include "proxy/catalog.hpp"
 #include "proxy/metrics.hpp"
+#include "proxy/relations.hpp"
+
+typedef struct pg_conn PGconn;  // libpq's, opened in lookup.cpp only
 
 namespace pgwarden::proxy {
 
 class RoutineLookup {
  public:
-  RoutineLookup(std::string conninfo, RoutineCatalog& catalog, Metrics& metrics);
+  RoutineLookup(std::string conninfo, RoutineCatalog& catalog, RelationCatalogs& relations,
+                RelationCatalogs::Protects protects, Metrics& metrics);
   ~RoutineLookup();
   RoutineLookup(const RoutineLookup&) = delete;
   RoutineLookup& operator=(const RoutineLookup&) = delete;
@@ -35,9 +39,14 @@ class RoutineLookup {
  private:
   struct Connections;
   Routines look_up(const std::string& database, const RoutineKey& key);
+  void look_up_relations(const std::string& database);
+  // The lookup connection to `database`, (re)connected; null with `error` set when it cannot be.
+  PGconn* connection(const std::string& database, std::string& error);
 
   std::string m_conninfo;
   RoutineCatalog& m_catalog;
+  RelationCatalogs& m_relations;
+  RelationCatalogs::Protects m_protects;
   Metrics& m_metrics;
   asio::thread_pool m_pool{1};
   std::unique_ptr<Connections> m_connections;  // touched only on m_pool's thread

@@ -59,7 +59,12 @@ Expected<std::unique_ptr<Proxy>> Proxy::create(ProxyConfig config) {
   if (!c.lookup.empty()) {
     if (std::string why; pq::libpq(&why) == nullptr) return make_error("--lookup needs libpq: " + why);
     p->m_catalog = std::make_unique<RoutineCatalog>();
-    p->m_lookup = std::make_unique<RoutineLookup>(c.lookup, *p->m_catalog, *p->m_metrics);
+    p->m_relations = std::make_unique<RelationCatalogs>(Upstream{c.upstream.host, c.upstream.port});
+    Proxy* proxy = p.get();
+    // Whether the policy protects a name, by the policy in force when the relations are read.
+    auto protects = [proxy](const sql::ObjectName& name) { return proxy->engine()->protects(name); };
+    p->m_lookup = std::make_unique<RoutineLookup>(lookup_conninfo(c), *p->m_catalog, *p->m_relations,
+                                                  std::move(protects), *p->m_metrics);
   }
   if (!c.tls_cert.empty()) {
     p->m_client_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -95,7 +100,7 @@ std::shared_ptr<const Engine> Proxy::engine() const {
 }
 
 JudgeContext Proxy::judge_context() {
-  return JudgeContext{m_analyzer.get(), m_record.get(), m_metrics.get(), m_catalog.get()};
+  return JudgeContext{m_analyzer.get(), m_record.get(), m_metrics.get(), m_catalog.get(), m_relations.get()};
 }
 
 Admission Proxy::admit(const ConnectionInfo& info, bool replication) {
@@ -150,8 +155,13 @@ Expected<void> Proxy::start() {
     m_threads.emplace_back([c = ctx.get()] { c->run(); });
   }
   if (!m_lookup) {
-    log::warn("no lookup connection configured: calls of user functions and triggers are judged by the "
-              "statement alone, not by the routine's body (set `lookup`, e.g. --lookup \"user=pgwarden\")");
+    log::warn("no lookup connection configured: pgwarden cannot see the bodies of user functions, triggers and "
+              "rules, what existing views write through to, the children and partitions of existing parents, "
+              "where foreign tables point, or a protected table renamed by another connection; each is judged by "
+              "the statement's own text (set `lookup`, e.g. --lookup \"user=pgwarden_lookup password=...\": it "
+              "connects to the upstream)");
+  } else {
+    log::info("lookup connection", {{"conninfo", redacted_conninfo(lookup_conninfo(m_config))}});
   }
   for (const auto& e : endpoints()) log::info("listening", {{"address", fmt::format("{}:{}", e.address().to_string(), e.port())}});
   if (m_admin) {

@@ -72,7 +72,8 @@ class Proxy {
   std::unique_ptr<sql::Analyzer> m_analyzer;
   std::unique_ptr<audit::RecordSink> m_record;
   std::unique_ptr<RoutineCatalog> m_catalog;
-  std::unique_ptr<RoutineLookup> m_lookup;  // null: routine bodies are not looked up
+  std::unique_ptr<RelationCatalogs> m_relations;
+  std::unique_ptr<RoutineLookup> m_lookup;  // null: routine bodies and relations are not looked up
   std::unique_ptr<asio::ssl::context> m_client_tls;
   std::unique_ptr<asio::ssl::context> m_upstream_tls;
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "common/encoding.hpp"
 #include "proxy/fast_path.hpp"
+#include "proxy/startup.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/replies.hpp"
 #include "proxy/wire/frame.hpp"
@@ -13,10 +15,6 @@ namespace {
 // Server messages are trusted for their content but not for their lengths: PostgreSQL's own
 // limit for a message is 1 GB.
 constexpr std::size_t k_max_server_message = std::size_t{1} << 30;
-
-bool is_truthy_replication(std::string_view v) {
-  return v == "database" || v == "true" || v == "on" || v == "yes" || v == "1";
-}
 
 // Consumes `data` from a saved partial message plus new bytes without copying when nothing was
 // saved; `keep` holds what is left for the next call.
@@ -179,7 +177,7 @@ void Session::client_startup(Output& out) {
     m_info.database = packet->parameter("database");
     if (m_info.database.empty()) m_info.database = m_info.user;
     m_info.application = packet->parameter("application_name");
-    m_replication = is_truthy_replication(packet->parameter("replication"));
+    m_replication = replication_requested(packet->parameter("replication"));
     if (m_info.user.empty()) {
       fatal(protocol_violation, "no PostgreSQL user name specified in startup packet", out);
       return;
@@ -191,12 +189,14 @@ void Session::client_startup(Output& out) {
     }
     m_evaluator = std::move(admission.evaluator);
     m_info.profile = std::move(admission.profile);
+    m_superuser_allowed = admission.superuser;
+    if (!judge_startup_settings(*packet, out)) return;
     // The startup packet goes to the server unchanged: a newer minor version is answered by the
     // server's NegotiateProtocolVersion, which is relayed unchanged too.
     out.to_server.append(raw);
     out.connect_upstream = true;
     m_phase = Phase::authenticating;
-    m_expected.push_back(Pending{Expect::startup, {}, nullptr, std::chrono::steady_clock::now()});
+    m_expected.push_back(Pending{Expect::startup, {}, std::chrono::steady_clock::now()});
     if (!m_client_in.empty()) {
       std::string rest;
       rest.swap(m_client_in);
@@ -217,10 +217,61 @@ void Session::fatal(void (*reply)(std::string&, std::string_view), std::string_v
 
 void Session::pass(char type, std::string_view body, Output& out) { wire::encode_message(out.to_server, type, body); }
 
-void Session::forward(char type, std::string_view body, Expect expect, Output& out,
-                      std::shared_ptr<const policy::UnitState> unit_before) {
+void Session::forward(char type, std::string_view body, Expect expect, Output& out) {
   pass(type, body, out);
-  m_expected.push_back(Pending{expect, {}, std::move(unit_before), std::chrono::steady_clock::now()});
+  m_expected.push_back(Pending{expect, {}, std::chrono::steady_clock::now()});
+  if (expect == Expect::query || expect == Expect::sync) close_segment();
+}
+
+void Session::close_segment() {
+  m_in_flight.push_back(std::move(m_open));
+  m_open = Segment{};
+}
+
+policy::UnitState Session::judging_state() const {
+  policy::UnitState state = m_unit;
+  const policy::Policy& policy = m_evaluator->policy();
+  // A segment in flight may still fail: what it creates does not count yet, what it renames does.
+  for (const auto& segment : m_in_flight) {
+    for (const auto& statements : segment.changes) {
+      for (const auto& st : statements) state.record(st, policy, policy::UnitState::Outcome::pending);
+    }
+  }
+  // What the open segment ran comes before anything later in it: if it fails, the server skips
+  // the rest of the segment.
+  for (const auto& statements : m_open.changes) {
+    for (const auto& st : statements) {
+      state.record(st, policy, m_open.failed ? policy::UnitState::Outcome::pending : policy::UnitState::Outcome::confirmed);
+    }
+  }
+  return state;
+}
+
+Reading Session::reading(const policy::UnitState& state) const {
+  return Reading{m_standard_strings, state.client_encoding()};
+}
+
+bool Session::judge_startup_settings(const wire::StartupPacket& packet, Output& out) {
+  const policy::Policy& policy = m_evaluator->policy();
+  for (const auto& setting : startup_settings(packet)) {
+    const std::string text = "SELECT pg_catalog.set_config(" + sql::quote_literal(setting.name) + ", " +
+                             sql::quote_literal(setting.value) + ", false)";
+    policy::UnitState scratch = m_unit;
+    const Judgement j = judge(m_context, *m_evaluator, m_info, text, Reading{}, scratch);
+    if (j.refused) {
+      fatal(connection_refused,
+            "the " + setting.where + " " + setting.name + "=" + setting.value + " is refused: " + j.refusal.message +
+                (j.refusal.detail.empty() ? "" : " " + j.refusal.detail),
+            out);
+      return false;
+    }
+    if (setting.name == "search_path" && j.statements) {
+      // The session's search path before any statement: what RESET and DISCARD ALL go back to.
+      for (const auto& st : *j.statements) scratch.record(st, policy);
+      if (auto path = scratch.search_path(policy)) m_unit.set_session_search_path(*path);
+    }
+  }
+  return true;
 }
 
 void Session::refuse(const RefusalText& text, bool ends_with_sync, Output& out) {
@@ -232,8 +283,11 @@ void Session::refuse(const RefusalText& text, bool ends_with_sync, Output& out) 
   } else {
     m_discarding = true;  // PostgreSQL drops what follows an error until Sync; so does the proxy
   }
-  m_expected.push_back(Pending{ends_with_sync ? Expect::poison_sync : Expect::poison, std::move(error), nullptr,
+  m_expected.push_back(Pending{ends_with_sync ? Expect::poison_sync : Expect::poison, std::move(error),
                                std::chrono::steady_clock::now()});
+  // The poison fails the segment it is in: the server rolls back what it ran.
+  m_open.failed = true;
+  if (ends_with_sync) close_segment();
 }
 
 Session::Step Session::client_message(char type, std::string_view body, Output& out) {
@@ -250,7 +304,8 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
     case 'Q': {
       const auto text = wire::decode_query(body);
       if (!text) return malformed("malformed Query message");
-      Judgement j = judge(m_context, *m_evaluator, m_info, *text, m_standard_strings, m_unit);
+      const policy::UnitState state = judging_state();
+      Judgement j = judge(m_context, *m_evaluator, m_info, *text, reading(state), state);
       if (!j.lookups.empty()) {
         out.lookups = std::move(j.lookups);
         return Step::blocked;
@@ -265,18 +320,23 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
         }
         return Step::next;
       }
-      forward(type, body, Expect::query, out, std::move(j.unit_before));
+      out.refresh_relations = out.refresh_relations || j.refresh_relations;
+      m_open.ddl = m_open.ddl || j.ddl;
+      if (j.changes) m_open.changes.push_back(std::move(*j.statements));
+      forward(type, body, Expect::query, out);
       return Step::next;
     }
     case 'P': {
       const auto parse = wire::decode_parse(body);
       if (!parse) return malformed("malformed Parse message");
-      Judgement j = judge(m_context, *m_evaluator, m_info, parse->query, m_standard_strings, m_unit);
+      const policy::UnitState state = judging_state();
+      Judgement j = judge(m_context, *m_evaluator, m_info, parse->query, reading(state), state);
       if (!j.lookups.empty()) {
         out.lookups = std::move(j.lookups);
         return Step::blocked;
       }
       const std::string name(parse->statement);
+      m_prepared.erase(name);
       if (j.refused) {
         // The server keeps its old unnamed statement when this Parse never reaches it; a later
         // Bind("") must not run that one instead.
@@ -294,7 +354,9 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       } else {
         m_refused_statements.erase(name);
       }
-      forward(type, body, Expect::parse, out, std::move(j.unit_before));
+      out.refresh_relations = out.refresh_relations || j.refresh_relations;
+      m_prepared[name] = Prepared{std::move(j.statements), j.changes, !state.empty(), j.ddl};
+      forward(type, body, Expect::parse, out);
       return Step::next;
     }
     case 'B': {
@@ -312,6 +374,24 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
           return Step::next;
         }
       }
+      const std::string name(bind->statement);
+      if (const auto prepared = m_prepared.find(name); prepared != m_prepared.end() && prepared->second.statements) {
+        // Judged in another state than this one: PostgreSQL resolves the statement's names again
+        // (a changed search path, a temp table dropped), so pgwarden judges it again.
+        const policy::UnitState state = judging_state();
+        if (prepared->second.unit_bore || !state.empty()) {
+          Judgement j = judge_statements(m_context, *m_evaluator, m_info, *prepared->second.statements, state);
+          if (!j.lookups.empty()) {
+            out.lookups = std::move(j.lookups);
+            return Step::blocked;
+          }
+          if (j.refused) {
+            refuse(j.refusal, false, out);
+            return Step::next;
+          }
+        }
+      }
+      m_portals[std::string(bind->portal)] = name;
       forward(type, body, Expect::bind, out);
       return Step::next;
     }
@@ -325,9 +405,22 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       forward(type, body, Expect::describe, out);
       return Step::next;
     }
-    case 'E':
+    case 'E': {
+      const auto execute = wire::decode_execute(body);
+      if (!execute) return malformed("malformed Execute message");
+      {
+        const auto bound = m_portals.find(std::string(execute->portal));
+        if (bound != m_portals.end()) {
+          const auto prepared = m_prepared.find(bound->second);
+          if (prepared != m_prepared.end() && prepared->second.changes && prepared->second.statements) {
+            m_open.changes.push_back(*prepared->second.statements);
+          }
+          if (prepared != m_prepared.end()) m_open.ddl = m_open.ddl || prepared->second.ddl;
+        }
+      }
       forward(type, body, Expect::execute, out);
       return Step::next;
+    }
     case 'C': {
       const auto target = wire::decode_target(body);
       if (!target) return malformed("malformed Close message");
@@ -337,6 +430,9 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
         } else {
           m_refused_statements.erase(std::string(target->name));
         }
+        m_prepared.erase(std::string(target->name));
+      } else {
+        m_portals.erase(std::string(target->name));
       }
       forward(type, body, Expect::close, out);
       return Step::next;
@@ -348,7 +444,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
     case 'F': {
       const auto call = wire::decode_function_call(body);
       if (!call) return malformed("malformed FunctionCall message");
-      const Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, m_standard_strings, m_unit);
+      const Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, judging_state());
       if (j.refused) {
         refuse(j.refusal, true, out);
         return Step::next;
@@ -446,28 +542,29 @@ void Session::server_message(char type, std::string_view body, Output& out) {
       relay();
       return;
     case 'S': {
-      // standard_conforming_strings decides how the analyzer reads backslashes in strings.
+      // standard_conforming_strings decides how the analyzer reads backslashes in strings,
+      // client_encoding how the server reads the bytes of the client's text.
       const auto nul = body.find('\0');
-      if (nul != std::string_view::npos && body.substr(0, nul) == "standard_conforming_strings") {
+      if (nul != std::string_view::npos) {
+        const std::string_view name = body.substr(0, nul);
         const std::string_view value = body.substr(nul + 1, body.find('\0', nul + 1) - nul - 1);
-        m_standard_strings = value != "off";
+        if (name == "standard_conforming_strings") m_standard_strings = value != "off";
+        if (name == "client_encoding") m_reported_encoding = std::string(value);
+        if (name == "is_superuser" && value == "on" && !m_superuser_allowed) {
+          fatal(connection_refused,
+                "this connection's profile \"" + m_info.profile +
+                    "\" does not allow superuser sessions (superuser = false): connect as a role without superuser",
+                out);
+          out.to_server.clear();
+          wire::encode_terminate(out.to_server);
+          return;
+        }
       }
       relay();
       return;
     }
     default:
       relay();
-  }
-}
-
-void Session::restore_unit(std::size_t from) {
-  // The server failed a message that created or renamed something: it never happened (the
-  // statement and everything after it in the same unit of work are rolled back).
-  for (std::size_t i = 0; i < m_expected.size() && i <= from; ++i) {
-    if (m_expected[i].unit_before) {
-      m_unit = *m_expected[i].unit_before;
-      return;
-    }
   }
 }
 
@@ -492,7 +589,7 @@ void Session::server_error(std::string_view body, Output& out) {
     case Expect::startup:
     case Expect::query:
     case Expect::sync:
-      restore_unit(0);
+      current_segment().failed = true;
       relay();
       return;
     default: {
@@ -503,7 +600,7 @@ void Session::server_error(std::string_view body, Output& out) {
              m_expected[end].kind != Expect::poison_sync) {
         ++end;
       }
-      restore_unit(end == 0 ? 0 : end - 1);
+      current_segment().failed = true;
       m_expected.erase(m_expected.begin(), m_expected.begin() + static_cast<std::ptrdiff_t>(end));
       relay();
       return;
@@ -518,8 +615,28 @@ void Session::server_ready(char status, Output& out) {
     m_expected.pop_front();
     if (p.kind == Expect::poison_sync && !p.refusal.empty()) out.to_client.append(p.refusal);
     if (p.kind == Expect::startup) m_phase = Phase::ready;
+    if (p.kind == Expect::query || p.kind == Expect::sync || p.kind == Expect::poison_sync) {
+      // The segment has run: the unit takes what it changed (only what makes protection
+      // stricter when an error came first), then what the server says of the session.
+      if (!m_in_flight.empty()) {
+        const Segment segment = std::move(m_in_flight.front());
+        m_in_flight.pop_front();
+        const auto outcome = segment.failed ? policy::UnitState::Outcome::pending : policy::UnitState::Outcome::confirmed;
+        for (const auto& statements : segment.changes) {
+          for (const auto& st : statements) m_unit.record(st, m_evaluator->policy(), outcome);
+        }
+        if (segment.ddl) {
+          // It ran: what the catalogs read before may be out of date for every connection.
+          if (m_context.relations != nullptr) m_context.relations->invalidate(m_info.database);
+          if (m_context.catalog != nullptr) m_context.catalog->invalidate(m_info.database);
+        }
+      }
+    }
     if (p.kind == Expect::startup || p.kind == Expect::query || p.kind == Expect::sync ||
         p.kind == Expect::poison_sync) {
+      if (m_reported_encoding) m_unit.set_client_encoding(*std::exchange(m_reported_encoding, std::nullopt));
+      if (status == 'E') m_unit.transaction_failed();
+      if (status == 'I') m_unit.transaction_idle();
       if (m_context.metrics != nullptr && p.kind != Expect::startup) {
         m_context.metrics->observe_query(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count());

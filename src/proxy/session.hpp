@@ -16,8 +16,17 @@
 // nothing is in flight, a refused Query is answered locally (no poison, no server round trip).
 //
 // Server to client, rows are relayed without being decoded: the session reads message headers to
-// keep the queue of expected responses, the transaction status of ReadyForQuery, and
-// standard_conforming_strings from ParameterStatus (it decides how the analyzer reads strings).
+// keep the queue of expected responses, the transaction status of ReadyForQuery, and from
+// ParameterStatus standard_conforming_strings and client_encoding (how the server reads the
+// client's text) and is_superuser (a profile may refuse superuser sessions).
+//
+// Unit state changes only when the server has run what changes it. Messages are sent in sync
+// segments (everything up to a Sync, or one Query); a segment's statements that change the unit
+// (what Execute ran, or the Query's) are recorded once its ReadyForQuery comes: as they are when
+// no error came first, else only what makes protection stricter (renames). Until then, later
+// messages are judged as if what the earlier segments create had not happened. A prepared
+// statement judged in one state and bound in another is judged again at Bind: PostgreSQL
+// resolves its names again when the search path or a relation it names changes.
 #pragma once
 
 #include <chrono>
@@ -29,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "policy/evaluator.hpp"
 #include "proxy/judge.hpp"
@@ -51,6 +61,7 @@ struct Output {
   // Look these routines up (RoutineCatalog), then call Session::resume: the session holds the
   // client's messages from the one that needs them on.
   std::vector<RoutineKey> lookups;
+  bool refresh_relations = false; // read the database's relations again, without waiting for them
   bool close = false;             // send to_client, then close both sides
 };
 
@@ -60,6 +71,7 @@ struct Admission {
   std::string why;  // when refused
   std::shared_ptr<policy::Evaluator> evaluator;
   std::string profile;
+  bool superuser = true;  // false: a session the server reports as superuser is closed
 };
 using Admit = std::function<Admission(const ConnectionInfo&, bool replication)>;
 
@@ -99,8 +111,21 @@ class Session {
   struct Pending {
     Expect kind;
     std::string refusal;  // poison kinds: the ErrorResponse the client gets instead
-    std::shared_ptr<const policy::UnitState> unit_before;  // the message changed the unit state
     std::chrono::steady_clock::time_point started;
+  };
+  // What the server runs between two ReadyForQuery: the statements that change the unit state,
+  // in the order they run, and whether an error came.
+  struct Segment {
+    std::vector<sql::Statements> changes;
+    bool failed = false;
+    bool ddl = false;  // it changes relations: the catalogs read them again once it has run
+  };
+  // A statement the server holds (named, or "" unnamed): its analysis, for Execute and Bind.
+  struct Prepared {
+    std::optional<sql::Statements> statements;
+    bool changes = false;     // running it changes the unit state
+    bool unit_bore = false;   // judged in a unit that was not empty: judged again at Bind
+    bool ddl = false;         // running it changes relations
   };
 
   void client_startup(Output& out);
@@ -111,15 +136,23 @@ class Session {
   // To the server, with no response of its own (Flush, CopyDone, a password, ...).
   void pass(char type, std::string_view body, Output& out);
   // To the server, and what it will answer goes into the queue of expected responses.
-  void forward(char type, std::string_view body, Expect expect, Output& out,
-               std::shared_ptr<const policy::UnitState> unit_before = nullptr);
+  void forward(char type, std::string_view body, Expect expect, Output& out);
   void fatal(void (*reply)(std::string&, std::string_view), std::string_view why, Output& out);
+  // The startup packet's settings (its parameters and `options`), judged as the SETs they are.
+  bool judge_startup_settings(const wire::StartupPacket& packet, Output& out);
+
+  // The unit state later messages are judged in: the confirmed one, with what the segments in
+  // flight may do (strictly) and what the open segment has run so far.
+  [[nodiscard]] policy::UnitState judging_state() const;
+  [[nodiscard]] Reading reading(const policy::UnitState& state) const;
+  // The segment the server is working on (where its error belongs).
+  Segment& current_segment() { return m_in_flight.empty() ? m_open : m_in_flight.front(); }
+  void close_segment();
 
   void server_message(char type, std::string_view body, Output& out);
   void server_error(std::string_view body, Output& out);
   void server_ready(char status, Output& out);
   void server_completion(char type);
-  void restore_unit(std::size_t from);
 
   JudgeContext m_context;
   Admit m_admit;
@@ -127,7 +160,13 @@ class Session {
   SessionLimits m_limits;
   bool m_client_tls_available;
   std::shared_ptr<policy::Evaluator> m_evaluator;
-  policy::UnitState m_unit;
+  bool m_superuser_allowed = true;
+  policy::UnitState m_unit;  // as confirmed by the server
+  Segment m_open;                  // sent since the last Sync or Query
+  std::deque<Segment> m_in_flight;  // closed by a Sync or a Query, waiting for ReadyForQuery
+  std::unordered_map<std::string, Prepared> m_prepared;  // by statement name
+  std::unordered_map<std::string, std::string> m_portals;  // portal -> statement name
+  std::optional<std::string> m_reported_encoding;  // ParameterStatus since the last ReadyForQuery
 
   Phase m_phase = Phase::startup;
   bool m_awaiting_tls = false;

@@ -101,6 +101,7 @@ struct Effect {
   bool creates = false;   // the statement creates `object` (unit state: not protected later)
   bool temporary = false; // a TEMP object
   bool only = false;      // ONLY `object`: not its inheritance children or partitions
+  bool cascade = false;   // TRUNCATE ... CASCADE: the tables whose foreign keys reference it too
   bool every_column = false;  // the statement may set every column (a trigger replacing NEW)
   bool on_commit_drop = false;  // CREATE TEMP TABLE ... ON COMMIT DROP
   UnitFact fact = UnitFact::none;

@@ -1,7 +1,8 @@
-// Reading the tab-separated corpus files of tests/corpus/: cells split at tabs, with \n, \t
-// and \\ as escapes inside a cell.
+// Reading the tab-separated corpus files of tests/corpus/: cells split at tabs, with \n, \t,
+// \\ and \xNN (one byte) as escapes inside a cell.
 #pragma once
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,11 @@ namespace pgwarden::test {
 inline std::string unescape(const std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' && std::isxdigit(static_cast<unsigned char>(s[i + 2])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 3]))) {
+      out.push_back(static_cast<char>(std::stoi(s.substr(i + 2, 2), nullptr, 16)));
+      i += 3;
+    } else if (s[i] == '\\' && i + 1 < s.size()) {
       const char c = s[++i];
       out.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c);
     } else {

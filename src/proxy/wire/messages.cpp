@@ -114,6 +114,14 @@ std::optional<Target> decode_target(std::string_view body) {
   return Target{*kind, *name};
 }
 
+std::optional<Execute> decode_execute(std::string_view body) {
+  Reader r(body);
+  const auto portal = r.cstring();
+  const auto max_rows = r.u32();
+  if (!portal || !max_rows || !r.done()) return std::nullopt;
+  return Execute{*portal, *max_rows};
+}
+
 std::optional<FunctionCall> decode_function_call(std::string_view body) {
   Reader r(body);
   const auto oid = r.u32();

@@ -50,6 +50,12 @@ struct Target {  // 'D' Describe and 'C' Close: 'S' statement or 'P' portal, and
 };
 std::optional<Target> decode_target(std::string_view body);
 
+struct Execute {  // 'E'
+  std::string_view portal;
+  std::uint32_t max_rows = 0;
+};
+std::optional<Execute> decode_execute(std::string_view body);
+
 struct FunctionCall {  // 'F': the fast-path call of a function by OID
   std::uint32_t oid = 0;
 };

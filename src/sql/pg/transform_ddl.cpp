@@ -110,6 +110,7 @@ void truncate(Context& ctx, const TruncateStmt& s) {
                       "TRUNCATE");
     e.mutation = Mutation::truncate;
     e.only = !rv->inh;
+    e.cascade = cascade;
     if (cascade) ctx.add(Action::drop_cascade, ObjectKind::table, name_of(rv), "TRUNCATE ... CASCADE");
   }
 }

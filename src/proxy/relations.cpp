@@ -1,0 +1,180 @@
+#include "proxy/relations.hpp"
+
+#include <atomic>
+
+#include "sql/analyzer.hpp"
+
+namespace pgwarden::proxy {
+namespace {
+
+std::uint64_t next_id() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
+
+std::string key(const std::string& schema, const std::string& name) { return schema + "." + name; }
+
+sql::ObjectName split(const std::string& qualified) {
+  const auto dot = qualified.find('.');
+  return sql::ObjectName{qualified.substr(0, dot), dot == std::string::npos ? "" : qualified.substr(dot + 1)};
+}
+
+std::string option(const std::vector<std::string>& options, std::string_view name) {
+  for (const auto& o : options) {
+    const auto eq = o.find('=');
+    if (eq != std::string::npos && std::string_view(o).substr(0, eq) == name) return o.substr(eq + 1);
+  }
+  return {};
+}
+
+// What a view's FROM names, read by the analyzer from its definition.
+void view_targets(const std::string& schema, const std::string& name, std::string definition,
+                  policy::CatalogRelation& out) {
+  while (!definition.empty() && (definition.back() == ';' || definition.back() == ' ' || definition.back() == '\n')) {
+    definition.pop_back();
+  }
+  const std::string text = "CREATE VIEW " + sql::ObjectName{schema, name}.display() + " AS " + definition;
+  for (const auto& st : sql::analyze(text)) {
+    for (const auto& e : st.effects()) {
+      if (e.fact != sql::UnitFact::view) continue;
+      out.writes_to = e.relations;
+      out.filtered = e.has_where;
+    }
+  }
+}
+
+}  // namespace
+
+RelationSnapshot::RelationSnapshot(std::unordered_map<std::string, policy::CatalogRelation> relations,
+                                   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules)
+    : m_relations(std::move(relations)), m_rules(std::move(rules)), m_id(next_id()) {}
+
+const policy::CatalogRelation* RelationSnapshot::find(const sql::ObjectName& name) const {
+  const auto it = m_relations.find(key(name.schema, name.name));
+  return it == m_relations.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> RelationSnapshot::rules(const sql::ObjectName& name, char event) const {
+  std::vector<std::string> out;
+  const auto it = m_rules.find(key(name.schema, name.name));
+  if (it == m_rules.end()) return out;
+  for (const auto& [e, definition] : it->second) {
+    if (e == event) out.push_back(definition);
+  }
+  return out;
+}
+
+RelationCatalogs::RelationCatalogs(Upstream upstream, std::chrono::milliseconds refresh)
+    : m_upstream(std::move(upstream)), m_refresh(refresh) {}
+
+RelationCatalogs::Found RelationCatalogs::find(const std::string& database) const {
+  const std::lock_guard lock(m_mutex);
+  const auto it = m_databases.find(database);
+  if (it == m_databases.end() || it->second.invalid || !it->second.snapshot) return {nullptr, true};
+  Entry& e = it->second;
+  if (std::chrono::steady_clock::now() - e.read > m_refresh && !e.reading) {
+    e.reading = true;  // one reader refreshes; the others go on with this snapshot
+    return {e.snapshot, true};
+  }
+  return {e.snapshot, false};
+}
+
+void RelationCatalogs::invalidate(const std::string& database) {
+  const std::lock_guard lock(m_mutex);
+  Entry& e = m_databases[database];
+  e.invalid = true;
+  ++e.generation;
+}
+
+std::uint64_t RelationCatalogs::generation(const std::string& database) const {
+  const std::lock_guard lock(m_mutex);
+  return m_databases[database].generation;
+}
+
+void RelationCatalogs::failed(const std::string& database) {
+  const std::lock_guard lock(m_mutex);
+  Entry& e = m_databases[database];
+  e.reading = false;
+  // No snapshot to serve: judge by names alone (an empty snapshot knows no relation), and try
+  // again at the next refresh.
+  if (!e.snapshot || e.invalid) {
+    e.snapshot = std::make_shared<const RelationSnapshot>(
+        std::unordered_map<std::string, policy::CatalogRelation>{},
+        std::unordered_map<std::string, std::vector<std::pair<char, std::string>>>{});
+    e.invalid = false;
+  }
+  e.read = std::chrono::steady_clock::now();
+}
+
+void RelationCatalogs::store(const std::string& database, std::uint64_t generation, const std::vector<RelationRow>& rows,
+                             const std::vector<std::pair<std::uint32_t, sql::ObjectName>>& registered,
+                             std::set<std::string> user_functions, const Protects& protects) {
+  std::unordered_map<std::uint32_t, const RelationRow*> by_oid;
+  for (const auto& r : rows) by_oid[r.oid] = &r;
+
+  std::unordered_map<std::string, policy::CatalogRelation> relations;
+  std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules;
+  std::map<std::uint32_t, std::set<std::string>> identities;
+  {
+    const std::lock_guard lock(m_mutex);
+    identities = m_identities[database];
+  }
+  for (const auto& [oid, name] : registered) identities[oid].insert(key(name.schema, name.name));
+  for (const auto& r : rows) {
+    if (protects(sql::ObjectName{r.schema, r.name})) identities[r.oid].insert(key(r.schema, r.name));
+  }
+
+  for (const auto& r : rows) {
+    policy::CatalogRelation rel;
+    rel.name = sql::ObjectName{r.schema, r.name};
+    rel.kind = r.kind;
+    if (const auto it = identities.find(r.oid); it != identities.end()) {
+      for (const auto& former : it->second) {
+        if (former != key(r.schema, r.name)) rel.protected_as.push_back(split(former));
+      }
+    }
+    for (const auto child : r.children) {
+      if (const auto c = by_oid.find(child); c != by_oid.end()) {
+        rel.children.push_back(sql::ObjectName{c->second->schema, c->second->name});
+      }
+    }
+    for (const auto& fk : r.referenced_by) {
+      const auto from = by_oid.find(fk.from);
+      if (from == by_oid.end()) continue;
+      rel.referenced_by.push_back(policy::Reference{sql::ObjectName{from->second->schema, from->second->name},
+                                                    fk.columns, fk.referenced, fk.set_columns, fk.on_delete,
+                                                    fk.on_update});
+    }
+    if (r.kind == 'v' && !r.view_definition.empty()) view_targets(r.schema, r.name, r.view_definition, rel);
+    if (r.kind == 'f') {
+      rel.server = r.server;
+      if (r.wrapper == "postgres_fdw") {
+        std::string schema = option(r.table_options, "schema_name");
+        std::string table = option(r.table_options, "table_name");
+        rel.remote = sql::ObjectName{schema.empty() ? r.schema : schema, table.empty() ? r.name : table};
+        const std::string host = option(r.server_options, "host");
+        const std::string port = option(r.server_options, "port");
+        const std::string dbname = option(r.server_options, "dbname");
+        const bool local_host =
+            host == m_upstream.host || host == "localhost" || host == "127.0.0.1" || host == "::1";
+        rel.remote_here = local_host && (port.empty() ? "5432" : port) == std::to_string(m_upstream.port) &&
+                          dbname == database;
+      }
+    }
+    if (!r.rules.empty()) rules[key(r.schema, r.name)] = r.rules;
+    relations.emplace(key(r.schema, r.name), std::move(rel));
+  }
+
+  auto built = std::make_shared<RelationSnapshot>(std::move(relations), std::move(rules));
+  built->set_user_functions(std::move(user_functions));
+  std::shared_ptr<const RelationSnapshot> snapshot = std::move(built);
+  const std::lock_guard lock(m_mutex);
+  m_identities[database] = std::move(identities);
+  Entry& e = m_databases[database];
+  e.snapshot = std::move(snapshot);
+  e.read = std::chrono::steady_clock::now();
+  e.invalid = e.generation != generation;  // DDL passed while this was read: read again
+  e.reading = false;
+}
+
+}  // namespace pgwarden::proxy

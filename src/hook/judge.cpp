@@ -642,9 +642,29 @@ class Judge {
 
   // --- SQL --------------------------------------------------------------------------------------
 
+  // psql goes on after a failed statement of a file or of its standard input unless ON_ERROR_STOP
+  // is set or it runs them in one transaction; a -c string is one query, which stops at an
+  // error. Where it goes on, what a statement creates may never have existed for the next one.
+  static bool stops_on_error(const Invocation& inv) {
+    if (inv.has("--single-transaction")) return true;
+    for (const Arg* a : inv.positionals) {
+      if (a->is("-1")) return true;  // read as a number, not an option, by the tool tables
+    }
+    for (const auto& o : inv.options) {
+      if (o.name != "-v" && o.name != "--set" && o.name != "--variable") continue;
+      const std::string value = o.has_inline ? o.inline_value : (o.value != nullptr && o.value->value ? *o.value->value : "");
+      if (value.rfind("ON_ERROR_STOP=", 0) != 0) continue;
+      const std::string v = value.substr(14);
+      if (v != "0" && v != "off" && v != "false" && v != "no") return true;
+    }
+    return false;
+  }
+
   void sql_sources(const ToolRule& rule, const Invocation& inv, const Stdin& in,
                    std::string_view segment, int depth) {
     const auto& spec = rule.sql;
+    const bool saved = m_continues;
+    m_continues = !stops_on_error(inv);
     bool given = false;
     bool reads_stdin = false;
     for (const auto& o : inv.options) {
@@ -658,7 +678,10 @@ class Judge {
                   : o.value != nullptr ? *o.value
                                        : Arg{std::nullopt, "(missing)"};
       if (is_text) {
+        const bool continues = m_continues;
+        m_continues = false;  // one query
         sql_text(value, "", segment, depth);
+        m_continues = continues;
       } else if (value.is("-")) {
         reads_stdin = true;
       } else {
@@ -671,6 +694,7 @@ class Judge {
       reads_stdin = true;
     }
     if (reads_stdin) sql_input(input(in), segment, depth);
+    m_continues = saved;
   }
 
   void sql_input(const Input& in, std::string_view segment, int depth) {
@@ -712,7 +736,9 @@ class Judge {
     if (text.find('\\') != std::string_view::npos) meta_commands(text, origin, segment, depth);
     const std::string prefix = origin.empty() ? "" : origin + ": ";
     for (const auto& st : sql::analyze(text, options)) {
-      const auto verdict = policy::evaluate(st, m_policy, m_unit);
+      const auto verdict = policy::evaluate(st, m_policy, m_unit, nullptr,
+                                            m_continues ? policy::UnitState::Outcome::pending
+                                                        : policy::UnitState::Outcome::confirmed);
       if (verdict.decision == policy::Decision::allow) continue;
       for (const auto& f : verdict.findings) {
         Reason r;
@@ -793,6 +819,7 @@ class Judge {
   bool m_cwd_known = true;
   std::map<std::string, std::optional<std::string>> m_vars;
   policy::UnitState m_unit;
+  bool m_continues = false;  // the SQL being judged runs on after a failed statement
   Outcome m_outcome;
   std::string m_via;  // inside a package.json script: which, and the command that runs it
 };

@@ -435,13 +435,13 @@ void monitor(const Policy& policy, Verdict& verdict) {
 }  // namespace
 
 Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit,
-                 const RelationCatalog* catalog) {
+                 const RelationCatalog* catalog, UnitState::Outcome recorded_as) {
   Verdict verdict;
   Judge judge(statement, policy, unit, catalog, verdict);
   judge.encoding(unit.client_encoding());
   for (const sql::Effect& e : statement.effects()) judge.effect(e);
   if (policy.active_profile && policy.active_profile->monitor) monitor(policy, verdict);
-  unit.record(statement, policy);
+  unit.record(statement, policy, recorded_as);
   return verdict;
 }
 

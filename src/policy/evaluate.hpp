@@ -58,8 +58,11 @@ struct Verdict {
   std::vector<Write> writes;            // every relation whose rows it changes, unique
 };
 
-// `catalog`, when a door has one, says what the names are in the live database.
+// `catalog`, when a door has one, says what the names are in the live database. `recorded_as`
+// says how the unit takes the statement afterwards: `pending` where a door cannot assume it ran
+// (psql reading a file goes on after a failed statement), so what it creates is not the unit's.
 Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit,
-                 const RelationCatalog* catalog = nullptr);
+                 const RelationCatalog* catalog = nullptr,
+                 UnitState::Outcome recorded_as = UnitState::Outcome::confirmed);
 
 }  // namespace pgwarden::policy

@@ -92,7 +92,9 @@ awaitable<void> Connection::startup_watch() {
   m_startup_timer.expires_after(m_proxy.config().startup_timeout);
   asio::error_code ec;
   co_await m_startup_timer.async_wait(redirect_error(use_awaitable, ec));
-  if (ec || m_closed || m_session.ready()) co_return;
+  // The timer is the client's: once its startup packet is in, what is left is the server's, and
+  // the server's own authentication_timeout bounds it.
+  if (ec || m_closed || !m_session.awaiting_startup()) co_return;
   m_proxy.metrics().refused_connection(RefusedReason::startup_timeout);
   log::info("client did not complete its startup in time",
             {{"connection", std::to_string(m_session.info().id)}, {"client", m_session.info().client_address}});

@@ -22,6 +22,13 @@ constexpr int k_max_reach = 8;
 
 bool drops(Action a) { return a == Action::drop_table || a == Action::drop_cascade; }
 
+// ALTER TABLE subcommands that reach a parent's children and partitions too (without ONLY):
+// a column dropped or retyped, a trigger switched off, a column renamed there.
+bool alters(const sql::Effect& e) {
+  return e.action == Action::drop_column || e.action == Action::alter_column_type ||
+         e.action == Action::disable_safeguard || (e.action == Action::rename && e.kind == sql::ObjectKind::column);
+}
+
 // Where an effect runs as part of the statement itself (and fires triggers there and then).
 bool runs_now(sql::Via via) {
   return via == sql::Via::direct || via == sql::Via::cte || via == sql::Via::explain_analyze ||
@@ -47,6 +54,9 @@ class Judge {
     }
     if (e.fact == sql::UnitFact::new_row) return;  // a CREATE TRIGGER binds it to a table
     if (e.fact == sql::UnitFact::trigger) trigger(e);
+    if (e.fact == sql::UnitFact::execute && !e.values.empty()) execute(e.values.front());
+    routine_search_path(e);
+    if (e.kind == sql::ObjectKind::trigger && e.action == Action::drop_object) dropped_trigger(e);
     if (e.action == Action::create_extension && allowed_extension(e.object.name)) return;
     if (e.kind == sql::ObjectKind::schema && (e.action == Action::drop_schema || e.action == Action::drop_cascade)) {
       moved_into_dropped_schema(e);
@@ -55,7 +65,7 @@ class Judge {
       judge_on(e, Candidate{}, "");
       return;
     }
-    for (const Candidate& c : resolve(e.object, e.kind)) reach(e, c, "", 0);
+    for (const Candidate& c : resolve(e.object, e.kind, &e)) reach(e, c, "", 0);
   }
 
   // Statements whose bytes the server reads otherwise than pgwarden does are refused whole.
@@ -85,8 +95,18 @@ class Judge {
  private:
   // The relations a name may stand for: the unit's candidates, and with a catalog only up to the
   // first that exists (the server takes that one).
-  [[nodiscard]] std::vector<Candidate> resolve(const sql::ObjectName& name, sql::ObjectKind kind) const {
-    std::vector<Candidate> found = m_unit.candidates(name, kind, m_policy);
+  [[nodiscard]] std::vector<Candidate> resolve(const sql::ObjectName& name, sql::ObjectKind kind,
+                                               const sql::Effect* in = nullptr) const {
+    // A routine's SET search_path is the path its body's names resolve in.
+    const bool body = in != nullptr && in->via == sql::Via::function_body && m_body_unit &&
+                      in->via_name == m_body_routine;
+    const UnitState& unit = body ? *m_body_unit : m_unit;
+    std::vector<Candidate> found = unit.candidates(name, kind, m_policy);
+    if (m_catalog != nullptr && is_relation(kind) && name.schema.empty() && !unit.search_path(m_policy)) {
+      // A path that cannot be known: the name may be any relation of that name.
+      for (const CatalogRelation* r : m_catalog->named(name.name)) found.push_back(Candidate{r->name, false});
+      return found;
+    }
     if (m_catalog == nullptr || !is_relation(kind) || found.size() <= 1) return found;
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (found[i].name.schema != "pg_temp" && m_catalog->find(found[i].name) != nullptr) {
@@ -99,24 +119,31 @@ class Judge {
 
   // The effect on one relation its name may stand for, then on what a change of that relation
   // reaches: the tables a view writes to, the children of a parent, a foreign table's target.
-  void reach(const sql::Effect& e, const Candidate& c, const std::string& through, int depth) {
-    if (!c.own || e.creates) judge_on(e, c, through);
+  void reach(const sql::Effect& e, const Candidate& given, const std::string& through, int depth) {
+    Candidate c = given;
     const CatalogRelation* live = nullptr;
-    if (m_catalog != nullptr && !c.own && c.name.schema != "pg_temp" && is_relation(e.kind)) {
+    if (m_catalog != nullptr && c.name.schema != "pg_temp" && is_relation(e.kind)) {
       live = m_catalog->find(c.name);
+      // A relation protected under another name before is not the unit's, wherever it now is.
+      if (live != nullptr && c.own && !live->protected_as.empty()) c.own = false;
+      if (c.own) live = nullptr;
     }
+    if (!c.own || e.creates) judge_on(e, c, through);
     // Protection follows the relation, not its name: the names it was protected under before.
     if (live != nullptr) {
       for (const auto& former : live->protected_as) {
         judge_on(e, Candidate{former, false}, fmt::format("{} (protected as {})", through, former.display()));
       }
     }
-    if (depth >= k_max_reach || (e.mutation == sql::Mutation::none && !drops(e.action))) return;
+    if (depth >= k_max_reach || (e.mutation == sql::Mutation::none && !drops(e.action) && !alters(e))) return;
     const std::string here = c.name.display();
     if (live != nullptr) reach_live(e, *live, here, depth);
     if (e.mutation != sql::Mutation::none) {
       if (const UnitView* v = m_unit.view(c)) {
-        const sql::Effect through_view = retarget(e, v->filtered);
+        sql::Effect through_view = retarget(e, v->filtered);
+        for (auto& col : through_view.columns) {
+          if (const auto it = v->columns.find(col); it != v->columns.end()) col = it->second;
+        }
         for (const auto& r : v->relations) {
           for (const Candidate& rc : m_unit.candidates(r, sql::ObjectKind::table, m_policy)) {
             reach(named(through_view, rc), rc, fmt::format(" (through view {})", here), depth + 1);
@@ -143,7 +170,15 @@ class Judge {
   void reach_live(const sql::Effect& e, const CatalogRelation& live, const std::string& here, int depth) {
     if (e.mutation != sql::Mutation::none) {
       if (live.kind == 'v') {
-        const sql::Effect through_view = retarget(e, live.filtered);
+        sql::Effect through_view = retarget(e, live.filtered);
+        for (auto& col : through_view.columns) {
+          for (const auto& [view_column, table_column] : live.view_columns) {
+            if (col == view_column) {
+              col = table_column;
+              break;
+            }
+          }
+        }
         for (const auto& r : live.writes_to) {
           for (const Candidate& rc : resolve(r, sql::ObjectKind::table)) {
             reach(named(through_view, rc), rc, fmt::format(" (through view {})", here), depth + 1);
@@ -289,7 +324,8 @@ class Judge {
     fired.verb = fmt::format("{}()", function);
     fired.values.clear();
     if (f->language == "c" || f->language == "internal") {
-      if (sql::is_known_c_trigger(bare)) return;
+      // Known by what its link symbol is: a C function renamed to a known name is not that one.
+      if (sql::is_known_c_trigger(bare) && (f->symbol.empty() || f->symbol == bare)) return;
       fired.action = Action::dynamic_sql;
       fired.verb = fmt::format("{}(), a trigger function in {} that pgwarden cannot read,", function,
                                f->language == "c" ? "C" : "an internal language");
@@ -306,6 +342,41 @@ class Judge {
     fired.every_column = f->every_column;
     for (const Candidate& c : m_unit.candidates(e.object, sql::ObjectKind::table, m_policy)) {
       if (!c.own) judge_on(fired, c, "");
+    }
+  }
+
+  // EXECUTE name runs what PREPARE name prepared, judged again in the unit as it is now:
+  // PostgreSQL resolves the statement's names again when the search path or a relation changed.
+  void execute(const std::string& name) {
+    const std::vector<sql::Effect>* prepared = m_unit.prepared(name);
+    if (prepared == nullptr || m_executing) return;
+    m_executing = true;
+    for (const sql::Effect& inner : *prepared) effect(inner);
+    m_executing = false;
+  }
+
+  // A SET search_path clause of CREATE / ALTER FUNCTION: the routine's body resolves its names in
+  // that path, not the caller's.
+  void routine_search_path(const sql::Effect& e) {
+    if (e.via != sql::Via::function_body || e.values.size() < 2 || e.values.front() != "search_path") return;
+    if (e.fact != sql::UnitFact::none) return;  // the session's own SET, not a routine's clause
+    if (e.verb != "SET clause of the routine") return;
+    m_body_unit = m_unit;
+    std::vector<std::string> path(e.values.begin() + 1, e.values.end());
+    m_body_unit->set_session_search_path(std::move(path));
+    m_body_routine = e.via_name;
+  }
+
+  // DROP TRIGGER on a table the policy names: a trigger there is presumed to guard it.
+  void dropped_trigger(const sql::Effect& e) {
+    for (const Candidate& c : resolve(e.object, sql::ObjectKind::table)) {
+      if (c.own) continue;
+      const TableView table = match_tables(m_policy, m_unit.protected_name(c));
+      if (!table.matched) continue;
+      sql::Effect off = e;
+      off.action = Action::disable_safeguard;
+      off.verb = "DROP TRIGGER";
+      judge(off, table, Action::disable_safeguard, {}, "");
     }
   }
 
@@ -412,6 +483,9 @@ class Judge {
   const UnitState& m_unit;
   const RelationCatalog* m_catalog;
   Verdict& m_out;
+  bool m_executing = false;                // in an EXECUTE's prepared statement
+  std::optional<UnitState> m_body_unit;    // the unit with a routine's own search path
+  std::string m_body_routine;              // ... of this routine
 };
 
 // mode = "monitor" of the active profile, after everything else: every refusal becomes a warning

@@ -36,6 +36,7 @@ struct CatalogRelation {
   std::vector<sql::ObjectName> children;      // its inheritance children and partitions
   std::vector<sql::ObjectName> writes_to;     // a view: the relations its FROM names
   bool filtered = false;                      // a view with a WHERE
+  std::vector<std::pair<std::string, std::string>> view_columns;  // a view's column -> its table's, where they differ
   std::optional<sql::ObjectName> remote;      // a foreign table: the table it points to
   bool remote_here = false;                   // ... and that table is in this very database
   std::string server;                         // a foreign table's server
@@ -47,6 +48,8 @@ class RelationCatalog {
   virtual ~RelationCatalog() = default;
   // The relation of this schema-qualified name, or null when the database has none.
   [[nodiscard]] virtual const CatalogRelation* find(const sql::ObjectName& name) const = 0;
+  // Every relation of this name, in any schema (a name whose search path is not known).
+  [[nodiscard]] virtual std::vector<const CatalogRelation*> named(const std::string& name) const = 0;
   // Unique for the process's life: verdicts kept for one snapshot are not used with another.
   [[nodiscard]] virtual std::uint64_t id() const = 0;
 };

@@ -28,6 +28,34 @@ bool is_drop(sql::Action a) {
 
 bool runs_now(sql::Via via) { return via == sql::Via::direct || via == sql::Via::explain_analyze; }
 
+// Everything the unit keeps under schema `from` now lives under `to` (ALTER SCHEMA ... RENAME):
+// what it created there and, above all, the protected tables it moved there.
+void move_schema(UnitState::State& s, const std::string& from, const std::string& to) {
+  const std::string prefix = from + ".";
+  const auto moved = [&](const std::string& key) { return to + "." + key.substr(prefix.size()); };
+  const auto move_all = [&](auto& map) {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : map) {
+      if (key.rfind(prefix, 0) == 0) keys.push_back(key);
+    }
+    for (const auto& key : keys) {
+      auto node = map.extract(key);
+      node.key() = moved(key);
+      map.insert(std::move(node));
+    }
+  };
+  move_all(s.renamed);
+  move_all(s.views);
+  move_all(s.foreign);
+  move_all(s.children);
+  std::map<std::string, std::string> columns;
+  for (const auto& [key, original] : s.columns) columns[key.rfind(prefix, 0) == 0 ? moved(key) : key] = original;
+  s.columns = std::move(columns);
+  std::set<std::string> created;
+  for (const auto& key : s.created) created.insert(key.rfind(prefix, 0) == 0 ? moved(key) : key);
+  s.created = std::move(created);
+}
+
 void move_key(auto& map, const std::string& from, const std::string& to) {
   const auto it = map.find(from);
   if (it == map.end()) return;
@@ -56,6 +84,10 @@ void UnitState::set_client_encoding(std::string encoding) {
   s.local_encoding.reset();
 }
 
+void UnitState::set_standard_strings(bool on) { state_to_change().standard_strings = on; }
+
+void UnitState::set_user(std::string user) { state_to_change().user = std::move(user); }
+
 void UnitState::transaction_failed() {
   if (m_transaction.open) m_transaction.failed = true;
 }
@@ -78,6 +110,11 @@ void UnitState::begin() {
 
 void UnitState::commit(bool pending) {
   if (!m_transaction.open) return;
+  if (pending) {
+    // A COMMIT whose outcome is not known (or that failed: a deferred constraint) may have
+    // rolled back: what the transaction created is not counted.
+    forget_creations_since_start();
+  }
   if (m_transaction.failed) {
     roll_back_to(m_transaction.start);
   } else if (m_state) {
@@ -111,6 +148,7 @@ void UnitState::roll_back_to(const std::shared_ptr<State>& snapshot) {
   s.path_known = before.path_known;
   s.encoding = before.encoding;
   s.local_encoding = before.local_encoding;
+  s.standard_strings = before.standard_strings;
 }
 
 void UnitState::forget_creations_since_start() {
@@ -124,6 +162,7 @@ void UnitState::forget_creations_since_start() {
   s.commit_drop = before.commit_drop;
   if (s.path != before.path || s.local_path != before.local_path) s.path_known = false;
   if (s.encoding != before.encoding || s.local_encoding != before.local_encoding) s.encoding.clear();
+  if (s.standard_strings != before.standard_strings) s.standard_strings.reset();
 }
 
 void UnitState::record(const sql::Statement& statement, const Policy& policy, Outcome outcome) {
@@ -197,6 +236,17 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
         const bool path = setting == "search_path" || setting.empty() || e.fact == UnitFact::reset_all;
         const bool names = setting == "client_encoding" || setting == "names" || setting.empty() ||
                            e.fact == UnitFact::reset_all;
+        const bool strings = setting == "standard_conforming_strings" || setting.empty() || e.fact == UnitFact::reset_all;
+        if (strings) {
+          // How backslashes in later strings read: unknown unless set to a value here and now.
+          State& s = state_to_change();
+          const std::string v = items.empty() ? std::string() : items.front();
+          if (strict || (e.fact != UnitFact::set && e.fact != UnitFact::set_local) || items.empty()) {
+            s.standard_strings.reset();
+          } else {
+            s.standard_strings = !(v == "off" || v == "false" || v == "0" || v == "no");
+          }
+        }
         if (!path && !names) break;
         State& s = state_to_change();
         const bool known = !setting.empty() && (e.fact == UnitFact::reset || e.fact == UnitFact::reset_all ||
@@ -234,9 +284,27 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
         }
         break;
       }
+      case UnitFact::prepare: {
+        // What EXECUTE runs: judged again then, in the unit as it is then (PostgreSQL resolves
+        // the statement's names again when the search path or a relation changed).
+        std::vector<sql::Effect> inner;
+        for (const sql::Effect& p : statement.effects()) {
+          if (p.via == sql::Via::prepare && p.via_name == setting) inner.push_back(p);
+        }
+        state_to_change().prepared[setting] = std::move(inner);
+        break;
+      }
+      case UnitFact::deallocate:
+        if (setting.empty()) {
+          state_to_change().prepared.clear();
+        } else {
+          state_to_change().prepared.erase(setting);
+        }
+        break;
       case UnitFact::discard_all:
       case UnitFact::discard_temp: {
         State& s = state_to_change();
+        if (e.fact == UnitFact::discard_all) s.prepared.clear();
         for (const auto& name : s.temp) s.created.erase("pg_temp." + name);
         s.temp.clear();
         s.commit_drop.clear();
@@ -256,17 +324,26 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
   // Links between relations: they only ever add protection, so they count however the statement
   // went and wherever it hides.
   switch (e.fact) {
-    case UnitFact::view:
-      for (const Candidate& v : candidates(e.object, e.kind, policy)) {
-        UnitView view;
-        view.filtered = e.has_where;
-        for (const auto& r : e.relations) {
-          for (const Candidate& c : candidates(r, sql::ObjectKind::table, policy)) view.relations.push_back(c.name);
-        }
-        // A view created by this statement lands in the first schema of the path.
-        state_to_change().views[v.key()] = std::move(view);
+    case UnitFact::view: {
+      UnitView view;
+      view.filtered = e.has_where;
+      for (const auto& r : e.relations) {
+        for (const Candidate& c : candidates(r, sql::ObjectKind::table, policy)) view.relations.push_back(c.name);
       }
+      for (const auto& pair : e.values) {
+        const auto eq = pair.find('=');
+        if (eq != std::string::npos) view.columns[pair.substr(0, eq)] = pair.substr(eq + 1);
+      }
+      // Where the view is: where CREATE VIEW puts it (pg_temp for a temp view), and, for
+      // CREATE OR REPLACE, wherever the name may already be one.
+      std::vector<std::string> keys;
+      if (const auto key = creation_key(e, policy)) keys.push_back(*key);
+      if (!e.creates) {
+        for (const Candidate& v : candidates(e.object, e.kind, policy)) keys.push_back(v.key());
+      }
+      for (const auto& key : keys) state_to_change().views[key] = view;
       break;
+    }
     case UnitFact::inherit:
       if (!e.relations.empty()) {
         for (const Candidate& parent : candidates(e.relations.front(), sql::ObjectKind::table, policy)) {
@@ -307,6 +384,7 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
     case UnitFact::trigger_function: {
       UnitTriggerFunction f;
       f.language = e.values.empty() ? "" : e.values.front();
+      if (e.values.size() >= 2) f.symbol = e.values[1];
       for (const sql::Effect& inner : statement.effects()) {
         if (inner.fact != UnitFact::new_row || (!inner.values.empty() && inner.values.front() == "insert")) continue;
         f.every_column = f.every_column || inner.every_column;
@@ -339,6 +417,7 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
         const auto earlier = s.schemas.find(e.object.name);
         s.schemas[e.new_name.name] = earlier != s.schemas.end() ? earlier->second : e.object.name;
       }
+      if (e.kind == sql::ObjectKind::schema) move_schema(s, e.object.name, e.new_name.name);
     } else {
       for (const Candidate& c : candidates(e.object, e.kind, policy)) {
         const std::string schema = e.new_name.schema.empty() ? c.name.schema : e.new_name.schema;
@@ -361,8 +440,8 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
   }
 
   // Drops: what the unit created and dropped is its own no longer (a name it frees may be a
-  // protected table's).
-  if (is_drop(e.action) && e.member.empty() && !e.object.empty() && (now || in_do)) {
+  // protected table's). A drop in a routine body counts at once: the routine may run any time.
+  if (is_drop(e.action) && e.member.empty() && !e.object.empty()) {
     for (const Candidate& c : candidates(e.object, e.kind, policy)) {
       if (!c.own) continue;
       State& s = state_to_change();
@@ -383,25 +462,31 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
 
   // Creations: the unit's own once they surely happened.
   if (e.creates && !e.object.empty() && now && !pending) {
+    if (e.on_commit_drop && !m_transaction.open) return;  // gone at the end of its own statement
+    const auto key = creation_key(e, policy);
+    if (!key) return;
     State& s = state_to_change();
-    if (e.kind == sql::ObjectKind::schema || e.kind == sql::ObjectKind::database) {
-      s.created.insert("." + e.object.name);
-    } else if (e.temporary || is_temp_schema(e.object.schema)) {
-      if (e.on_commit_drop && !m_transaction.open) return;  // gone at the end of its own statement
+    s.created.insert(*key);
+    if (key->rfind("pg_temp.", 0) == 0) {
       s.temp.insert(e.object.name);
-      s.created.insert("pg_temp." + e.object.name);
       if (e.on_commit_drop) s.commit_drop.insert(e.object.name);
-    } else if (!e.object.schema.empty()) {
-      s.created.insert(e.object.schema + "." + e.object.name);
-    } else if (const auto path = search_path(policy)) {
-      // PostgreSQL creates it in the first schema of the path (pg_temp and pg_catalog aside).
-      for (const auto& schema : *path) {
-        if (schema == "pg_temp" || schema == "pg_catalog" || schema.empty()) continue;
-        s.created.insert(schema + "." + e.object.name);
-        break;
-      }
     }
   }
+}
+
+std::optional<std::string> UnitState::creation_key(const sql::Effect& e, const Policy& policy) const {
+  if (e.object.empty()) return std::nullopt;
+  if (e.kind == sql::ObjectKind::schema || e.kind == sql::ObjectKind::database) return "." + e.object.name;
+  if (e.temporary || is_temp_schema(e.object.schema)) return "pg_temp." + e.object.name;
+  if (!e.object.schema.empty()) return e.object.schema + "." + e.object.name;
+  // PostgreSQL creates it in the first schema of the path (pg_temp and pg_catalog aside).
+  if (const auto path = search_path(policy)) {
+    for (const auto& schema : *path) {
+      if (schema == "pg_temp" || schema == "pg_catalog" || schema.empty()) continue;
+      return user_schema(schema) + "." + e.object.name;
+    }
+  }
+  return std::nullopt;  // where it went cannot be known
 }
 
 }  // namespace pgwarden::policy

@@ -48,6 +48,19 @@ std::string UnitState::client_encoding() const {
   return s.local_encoding ? *s.local_encoding : s.encoding;
 }
 
+std::optional<bool> UnitState::standard_strings() const { return state().standard_strings; }
+
+const std::vector<sql::Effect>* UnitState::prepared(const std::string& name) const {
+  const State& s = state();
+  const auto it = s.prepared.find(name);
+  return it == s.prepared.end() ? nullptr : &it->second;
+}
+
+std::string UnitState::user_schema(const std::string& schema) const {
+  const State& s = state();
+  return schema == "$user" && !s.user.empty() ? s.user : schema;
+}
+
 namespace {
 
 sql::ObjectName split_key(const std::string& key) {
@@ -105,12 +118,13 @@ std::vector<Candidate> UnitState::candidates(const sql::ObjectName& name, sql::O
   };
   // Without a known path the temp table cannot be said to come first.
   if (path && !temp_listed && temp()) return out;
-  for (const auto& schema : schemas) {
-    if (schema == "pg_temp") {
+  for (const auto& listed : schemas) {
+    if (listed == "pg_temp") {
       if (temp()) return out;
       continue;
     }
-    if (schema == "pg_catalog" || schema.empty()) continue;
+    if (listed == "pg_catalog" || listed.empty()) continue;
+    const std::string schema = user_schema(listed);
     out.push_back({sql::ObjectName{schema, name.name}, s.own(schema, name.name)});
     if (s.knows(schema + "." + name.name)) return out;
   }

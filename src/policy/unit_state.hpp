@@ -46,8 +46,9 @@ struct Candidate {
 
 // A view the unit created: what a write to it reaches.
 struct UnitView {
-  std::vector<sql::ObjectName> relations;  // every relation its FROM may name
-  bool filtered = false;                   // the view has a WHERE
+  std::vector<sql::ObjectName> relations;    // every relation its FROM may name
+  bool filtered = false;                     // the view has a WHERE
+  std::map<std::string, std::string> columns;  // a view column -> its table's column, where they differ
 };
 
 // A foreign table the unit knows: where its rows live.
@@ -59,6 +60,7 @@ struct UnitForeign {
 // A trigger function the unit created.
 struct UnitTriggerFunction {
   std::string language;              // "plpgsql", "sql", "c", ...
+  std::string symbol;                // a C function's link symbol
   std::vector<std::string> columns;  // the columns of NEW it sets on UPDATE
   bool every_column = false;         // it replaces the whole row
 };
@@ -79,8 +81,12 @@ class UnitState {
   void transaction_idle();
   // the session's search_path before any statement changed it (a startup parameter);
   void set_session_search_path(std::vector<std::string> schemas);
-  // the session's client_encoding as the server reports it ("" when it cannot be known).
+  // the session's client_encoding as the server reports it ("" when it cannot be known);
   void set_client_encoding(std::string encoding);
+  // standard_conforming_strings as the server reports it;
+  void set_standard_strings(bool on);
+  // the role the session runs as ("$user" in a search path).
+  void set_user(std::string user);
 
   // The relations `name` (an object of `kind`, as a statement writes it) may stand for, in the
   // order PostgreSQL would look for them, up to the first the unit knows exists.
@@ -106,6 +112,10 @@ class UnitState {
   // client_encoding ("UTF8" unless told otherwise; "" when it cannot be known).
   [[nodiscard]] std::optional<std::vector<std::string>> search_path(const Policy& policy) const;
   [[nodiscard]] std::string client_encoding() const;
+  // standard_conforming_strings (std::nullopt: a change whose outcome is not known).
+  [[nodiscard]] std::optional<bool> standard_strings() const;
+  // What EXECUTE name runs (PREPARE recorded here), or null.
+  [[nodiscard]] const std::vector<sql::Effect>* prepared(const std::string& name) const;
 
   // True while the unit has recorded nothing: verdicts then depend on the statement and the
   // policy alone.
@@ -140,6 +150,11 @@ class UnitState {
   void begin();
   void commit(bool pending);
   void roll_back_to(const std::shared_ptr<State>& snapshot);
+  // Where CREATE puts `e.object`: "schema.name", "pg_temp.name", ".schema"; none when it cannot
+  // be known (an unknown search path).
+  [[nodiscard]] std::optional<std::string> creation_key(const sql::Effect& e, const Policy& policy) const;
+  // "$user" as the session's role.
+  [[nodiscard]] std::string user_schema(const std::string& schema) const;
   void forget_creations_since_start();
 
   std::shared_ptr<State> m_state;    // null while nothing is recorded

@@ -34,6 +34,7 @@ struct UnitState::State {
   std::map<std::string, ForeignSchema> foreign_schemas;            // local schema -> import
   std::map<std::string, std::vector<std::string>> servers;         // server -> "key=value" options
   std::map<std::string, UnitTriggerFunction> trigger_functions;    // by bare name
+  std::map<std::string, std::vector<sql::Effect>> prepared;        // PREPARE name: what EXECUTE runs
   // Settings of the session.
   std::optional<std::vector<std::string>> session_path;  // before any statement (startup); none: the policy's
   std::optional<std::vector<std::string>> path;          // SET
@@ -42,6 +43,9 @@ struct UnitState::State {
   std::string session_encoding = "UTF8";  // what RESET returns to
   std::string encoding = "UTF8";          // "" when it cannot be known
   std::optional<std::string> local_encoding;
+  // standard_conforming_strings: true/false once set (or reported); std::nullopt: not known.
+  std::optional<bool> standard_strings = true;
+  std::string user;  // the session's role, for "$user" in the search path; "" when not known
 
   // True when the unit knows a relation of this key exists (created, renamed or moved to it).
   [[nodiscard]] bool knows(const std::string& key) const;

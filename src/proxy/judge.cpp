@@ -387,8 +387,23 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
 
 Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const ConnectionInfo& connection,
                 std::string_view text, const Reading& reading, const policy::UnitState& unit) {
+  if (!reading.standard_conforming_strings) {
+    // Whether backslashes escape in this text's strings is not known yet: both readings must pass,
+    // and the stricter one answers.
+    Reading on = reading;
+    on.standard_conforming_strings = true;
+    Judgement first = judge(context, evaluator, connection, text, on, unit);
+    if (first.refused || !first.lookups.empty()) return first;
+    Reading off = reading;
+    off.standard_conforming_strings = false;
+    Judgement second = judge(context, evaluator, connection, text, off, unit);
+    if (second.refused || !second.lookups.empty()) return second;
+    first.changes = first.changes || second.changes;
+    first.ddl = first.ddl || second.ddl;
+    return first;
+  }
   sql::AnalyzeOptions options;
-  options.standard_conforming_strings = reading.standard_conforming_strings;
+  options.standard_conforming_strings = *reading.standard_conforming_strings;
   // Read as the server will: converted from an encoding pgwarden can convert, else as bytes the
   // engine refuses when they are not ASCII.
   std::string encoding = reading.client_encoding;

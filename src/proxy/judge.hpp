@@ -65,7 +65,8 @@ struct Judgement {
 
 // How the session reads a message's text, as the server will.
 struct Reading {
-  bool standard_conforming_strings = true;
+  // std::nullopt: a change of it is in flight, so the text is judged both ways.
+  std::optional<bool> standard_conforming_strings = true;
   std::string client_encoding = "UTF8";  // the session's when the server reads the message; "" unknown
 };
 

@@ -39,6 +39,10 @@ void view_targets(const std::string& schema, const std::string& name, std::strin
       if (e.fact != sql::UnitFact::view) continue;
       out.writes_to = e.relations;
       out.filtered = e.has_where;
+      for (const auto& pair : e.values) {
+        const auto eq = pair.find('=');
+        if (eq != std::string::npos) out.view_columns.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+      }
     }
   }
 }
@@ -47,7 +51,16 @@ void view_targets(const std::string& schema, const std::string& name, std::strin
 
 RelationSnapshot::RelationSnapshot(std::unordered_map<std::string, policy::CatalogRelation> relations,
                                    std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules)
-    : m_relations(std::move(relations)), m_rules(std::move(rules)), m_id(next_id()) {}
+    : m_relations(std::move(relations)), m_rules(std::move(rules)), m_id(next_id()) {
+  for (const auto& [key, relation] : m_relations) m_by_name.emplace(relation.name.name, &relation);
+}
+
+std::vector<const policy::CatalogRelation*> RelationSnapshot::named(const std::string& name) const {
+  std::vector<const policy::CatalogRelation*> out;
+  const auto [from, to] = m_by_name.equal_range(name);
+  for (auto it = from; it != to; ++it) out.push_back(it->second);
+  return out;
+}
 
 const policy::CatalogRelation* RelationSnapshot::find(const sql::ObjectName& name) const {
   const auto it = m_relations.find(key(name.schema, name.name));

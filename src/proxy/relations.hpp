@@ -62,6 +62,7 @@ class RelationSnapshot final : public policy::RelationCatalog {
   RelationSnapshot(std::unordered_map<std::string, policy::CatalogRelation> relations,
                    std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules);
   [[nodiscard]] const policy::CatalogRelation* find(const sql::ObjectName& name) const override;
+  [[nodiscard]] std::vector<const policy::CatalogRelation*> named(const std::string& name) const override;
   [[nodiscard]] std::uint64_t id() const override { return m_id; }
   // The CREATE RULE texts of a relation for an event ('2' UPDATE, '3' INSERT, '4' DELETE).
   [[nodiscard]] std::vector<std::string> rules(const sql::ObjectName& name, char event) const;
@@ -72,6 +73,7 @@ class RelationSnapshot final : public policy::RelationCatalog {
 
  private:
   std::unordered_map<std::string, policy::CatalogRelation> m_relations;  // by "schema.name"
+  std::unordered_multimap<std::string, const policy::CatalogRelation*> m_by_name;  // by bare name
   std::set<std::string> m_functions;
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> m_rules;
   std::uint64_t m_id;

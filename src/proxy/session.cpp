@@ -173,6 +173,16 @@ void Session::client_startup(Output& out) {
       fatal(protocol_violation, "unsupported frontend protocol", out);
       return;
     }
+    // PostgreSQL takes the last of a parameter given twice, pgwarden's decoder the first: one
+    // packet would name one database to the judge and another to the server.
+    for (std::size_t i = 0; i < packet->parameters.size(); ++i) {
+      for (std::size_t j = i + 1; j < packet->parameters.size(); ++j) {
+        if (packet->parameters[i].first == packet->parameters[j].first) {
+          fatal(protocol_violation, "startup parameter \"" + packet->parameters[i].first + "\" is given twice", out);
+          return;
+        }
+      }
+    }
     m_info.user = packet->parameter("user");
     m_info.database = packet->parameter("database");
     if (m_info.database.empty()) m_info.database = m_info.user;
@@ -233,9 +243,14 @@ policy::UnitState Session::judging_state() const {
   const policy::Policy& policy = m_evaluator->policy();
   // A segment in flight may still fail: what it creates does not count yet, what it renames does.
   for (const auto& segment : m_in_flight) {
-    for (const auto& statements : segment.changes) {
-      for (const auto& st : statements) state.record(st, policy, policy::UnitState::Outcome::pending);
+    for (const auto* list : {&segment.changes, &segment.uncertain}) {
+      for (const auto& statements : *list) {
+        for (const auto& st : statements) state.record(st, policy, policy::UnitState::Outcome::pending);
+      }
     }
+  }
+  for (const auto& statements : m_open.uncertain) {
+    for (const auto& st : statements) state.record(st, policy, policy::UnitState::Outcome::pending);
   }
   // What the open segment ran comes before anything later in it: if it fails, the server skips
   // the rest of the segment.
@@ -247,8 +262,17 @@ policy::UnitState Session::judging_state() const {
   return state;
 }
 
+bool Session::bears_on(const policy::UnitState& state, const sql::Statements& statements) const {
+  for (const auto& st : statements) {
+    if (state.bears_on(st, m_evaluator->policy())) return true;
+  }
+  return false;
+}
+
 Reading Session::reading(const policy::UnitState& state) const {
-  return Reading{m_standard_strings, state.client_encoding()};
+  // standard_conforming_strings as the server last said, unless a change of it is in flight.
+  const auto strings = state.standard_strings();
+  return Reading{strings ? std::optional<bool>(m_standard_strings) : std::nullopt, state.client_encoding()};
 }
 
 bool Session::judge_startup_settings(const wire::StartupPacket& packet, Output& out) {
@@ -272,6 +296,19 @@ bool Session::judge_startup_settings(const wire::StartupPacket& packet, Output& 
     }
   }
   return true;
+}
+
+// A judgement that waits for a lookup, or refuses, ends the message's handling here.
+std::optional<Session::Step> Session::stops(Judgement& j, bool ends_with_sync, Output& out) {
+  if (!j.lookups.empty()) {
+    out.lookups = std::move(j.lookups);
+    return Step::blocked;
+  }
+  if (j.refused) {
+    refuse(j.refusal, ends_with_sync, out);
+    return Step::next;
+  }
+  return std::nullopt;
 }
 
 void Session::refuse(const RefusalText& text, bool ends_with_sync, Output& out) {
@@ -336,13 +373,13 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
         return Step::blocked;
       }
       const std::string name(parse->statement);
-      m_prepared.erase(name);
       if (j.refused) {
         // The server keeps its old unnamed statement when this Parse never reaches it; a later
         // Bind("") must not run that one instead.
         if (name.empty()) {
           m_unnamed_refused = true;
           m_unnamed_refusal = j.refusal;
+          m_prepared.erase(name);
         } else {
           m_refused_statements[name] = j.refusal;
         }
@@ -351,12 +388,15 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       }
       if (name.empty()) {
         m_unnamed_refused = false;
+        m_prepared.erase(name);  // the server replaces the unnamed statement, even if this fails
       } else {
         m_refused_statements.erase(name);
       }
       out.refresh_relations = out.refresh_relations || j.refresh_relations;
-      m_prepared[name] = Prepared{std::move(j.statements), j.changes, !state.empty(), j.ddl};
+      const bool bore = j.statements && bears_on(state, *j.statements);
+      m_prepared[name].alternatives.push_back(Alternative{std::move(j.statements), j.changes, bore, j.ddl, false});
       forward(type, body, Expect::parse, out);
+      m_expected.back().statement = name;
       return Step::next;
     }
     case 'B': {
@@ -375,21 +415,31 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
         }
       }
       const std::string name(bind->statement);
-      if (const auto prepared = m_prepared.find(name); prepared != m_prepared.end() && prepared->second.statements) {
+      const auto prepared = m_prepared.find(name);
+      if (prepared != m_prepared.end() && !prepared->second.alternatives.empty()) {
         // Judged in another state than this one: PostgreSQL resolves the statement's names again
         // (a changed search path, a temp table dropped), so pgwarden judges it again.
         const policy::UnitState state = judging_state();
-        if (prepared->second.unit_bore || !state.empty()) {
-          Judgement j = judge_statements(m_context, *m_evaluator, m_info, *prepared->second.statements, state);
-          if (!j.lookups.empty()) {
-            out.lookups = std::move(j.lookups);
-            return Step::blocked;
-          }
-          if (j.refused) {
-            refuse(j.refusal, false, out);
-            return Step::next;
-          }
+        for (const Alternative& alternative : prepared->second.alternatives) {
+          if (!alternative.statements) continue;
+          if (!alternative.unit_bore && !bears_on(state, *alternative.statements)) continue;
+          Judgement j = judge_statements(m_context, *m_evaluator, m_info, *alternative.statements, state);
+          if (const auto stop = stops(j, false, out)) return *stop;
         }
+      } else if (!name.empty()) {
+        // Not Parsed through the proxy: a statement SQL PREPARE made (the same namespace) is judged
+        // as its EXECUTE; a name pgwarden never saw made is refused rather than run unjudged.
+        const policy::UnitState state = judging_state();
+        if (state.prepared(name) == nullptr) {
+          RefusalText unknown;
+          unknown.message = "pgwarden: parse_error: prepared statement \"" + name + "\" was not prepared through pgwarden";
+          unknown.detail = "pgwarden judges a prepared statement when it is prepared; it cannot judge one it never saw.";
+          unknown.hint = "Prepare the statement on this connection, through pgwarden.";
+          refuse(unknown, false, out);
+          return Step::next;
+        }
+        Judgement j = judge(m_context, *m_evaluator, m_info, "EXECUTE " + sql::quote_identifier(name), reading(state), state);
+        if (const auto stop = stops(j, false, out)) return *stop;
       }
       m_portals[std::string(bind->portal)] = name;
       forward(type, body, Expect::bind, out);
@@ -412,10 +462,15 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
         const auto bound = m_portals.find(std::string(execute->portal));
         if (bound != m_portals.end()) {
           const auto prepared = m_prepared.find(bound->second);
-          if (prepared != m_prepared.end() && prepared->second.changes && prepared->second.statements) {
-            m_open.changes.push_back(*prepared->second.statements);
+          if (prepared != m_prepared.end()) {
+            const auto& alternatives = prepared->second.alternatives;
+            for (const Alternative& a : alternatives) {
+              if (a.changes && a.statements) {
+                (alternatives.size() == 1 ? m_open.changes : m_open.uncertain).push_back(*a.statements);
+              }
+              m_open.ddl = m_open.ddl || a.ddl;
+            }
           }
-          if (prepared != m_prepared.end()) m_open.ddl = m_open.ddl || prepared->second.ddl;
         }
       }
       forward(type, body, Expect::execute, out);
@@ -444,11 +499,8 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
     case 'F': {
       const auto call = wire::decode_function_call(body);
       if (!call) return malformed("malformed FunctionCall message");
-      const Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, judging_state());
-      if (j.refused) {
-        refuse(j.refusal, true, out);
-        return Step::next;
-      }
+      Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, judging_state());
+      if (const auto stop = stops(j, true, out)) return *stop;
       forward(type, body, Expect::query, out);
       return Step::next;
     }
@@ -515,7 +567,21 @@ void Session::server_completion(char type) {
   const Expect head = m_expected.front().kind;
   bool done = false;
   switch (head) {
-    case Expect::parse: done = type == '1'; break;
+    case Expect::parse:
+      done = type == '1';
+      if (done) {
+        // The server holds the statement now: its first unanswered Parse of that name.
+        const auto prepared = m_prepared.find(m_expected.front().statement);
+        if (prepared != m_prepared.end()) {
+          for (Alternative& a : prepared->second.alternatives) {
+            if (!a.confirmed) {
+              a.confirmed = true;
+              break;
+            }
+          }
+        }
+      }
+      break;
     case Expect::bind: done = type == '2'; break;
     case Expect::close: done = type == '3'; break;
     case Expect::describe: done = type == 'T' || type == 'n'; break;
@@ -601,6 +667,16 @@ void Session::server_error(std::string_view body, Output& out) {
         ++end;
       }
       current_segment().failed = true;
+      // A Parse the server skipped or failed holds nothing: forget what it would have.
+      for (std::size_t i = 0; i < end; ++i) {
+        if (m_expected[i].kind != Expect::parse) continue;
+        const auto prepared = m_prepared.find(m_expected[i].statement);
+        if (prepared == m_prepared.end()) continue;
+        auto& alternatives = prepared->second.alternatives;
+        const auto unanswered = std::find_if(alternatives.begin(), alternatives.end(),
+                                             [](const Alternative& a) { return !a.confirmed; });
+        if (unanswered != alternatives.end()) alternatives.erase(unanswered);
+      }
       m_expected.erase(m_expected.begin(), m_expected.begin() + static_cast<std::ptrdiff_t>(end));
       relay();
       return;
@@ -624,6 +700,9 @@ void Session::server_ready(char status, Output& out) {
         const auto outcome = segment.failed ? policy::UnitState::Outcome::pending : policy::UnitState::Outcome::confirmed;
         for (const auto& statements : segment.changes) {
           for (const auto& st : statements) m_unit.record(st, m_evaluator->policy(), outcome);
+        }
+        for (const auto& statements : segment.uncertain) {
+          for (const auto& st : statements) m_unit.record(st, m_evaluator->policy(), policy::UnitState::Outcome::pending);
         }
         if (segment.ddl) {
           // It ran: what the catalogs read before may be out of date for every connection.

@@ -93,6 +93,8 @@ class Session {
 
   [[nodiscard]] char transaction_status() const { return m_status; }
   [[nodiscard]] bool ready() const { return m_phase == Phase::ready; }
+  // No complete startup packet yet (or the TLS handshake before it).
+  [[nodiscard]] bool awaiting_startup() const { return m_phase == Phase::startup; }
   [[nodiscard]] bool idle() const { return m_phase == Phase::ready && m_expected.empty(); }
   [[nodiscard]] const ConnectionInfo& info() const { return m_info; }
   [[nodiscard]] bool replication() const { return m_replication; }
@@ -112,20 +114,28 @@ class Session {
     Expect kind;
     std::string refusal;  // poison kinds: the ErrorResponse the client gets instead
     std::chrono::steady_clock::time_point started;
+    std::string statement;  // parse: the statement's name
   };
   // What the server runs between two ReadyForQuery: the statements that change the unit state,
   // in the order they run, and whether an error came.
   struct Segment {
     std::vector<sql::Statements> changes;
+    std::vector<sql::Statements> uncertain;  // which of several statements ran is not known: strictly
     bool failed = false;
     bool ddl = false;  // it changes relations: the catalogs read them again once it has run
   };
   // A statement the server holds (named, or "" unnamed): its analysis, for Execute and Bind.
-  struct Prepared {
+  // Usually one; a name Parsed again while the server may still hold it has each, until the
+  // server's answers tell which (PostgreSQL refuses a name that exists: 42P05).
+  struct Alternative {
     std::optional<sql::Statements> statements;
     bool changes = false;     // running it changes the unit state
-    bool unit_bore = false;   // judged in a unit that was not empty: judged again at Bind
+    bool unit_bore = false;   // the unit bore on its judgement: judged again at Bind
     bool ddl = false;         // running it changes relations
+    bool confirmed = false;   // the server answered ParseComplete
+  };
+  struct Prepared {
+    std::vector<Alternative> alternatives;
   };
 
   void client_startup(Output& out);
@@ -133,6 +143,7 @@ class Session {
   enum class Step : unsigned char { next, blocked, closed };
   Step client_message(char type, std::string_view body, Output& out);
   void refuse(const RefusalText& text, bool ends_with_sync, Output& out);
+  std::optional<Step> stops(Judgement& j, bool ends_with_sync, Output& out);
   // To the server, with no response of its own (Flush, CopyDone, a password, ...).
   void pass(char type, std::string_view body, Output& out);
   // To the server, and what it will answer goes into the queue of expected responses.
@@ -145,6 +156,8 @@ class Session {
   // flight may do (strictly) and what the open segment has run so far.
   [[nodiscard]] policy::UnitState judging_state() const;
   [[nodiscard]] Reading reading(const policy::UnitState& state) const;
+  // True when the state could change how the statements are judged (policy::UnitState::bears_on).
+  [[nodiscard]] bool bears_on(const policy::UnitState& state, const sql::Statements& statements) const;
   // The segment the server is working on (where its error belongs).
   Segment& current_segment() { return m_in_flight.empty() ? m_open : m_in_flight.front(); }
   void close_segment();

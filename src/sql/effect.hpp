@@ -82,6 +82,9 @@ enum class UnitFact : unsigned char {
   trigger_function,     // CREATE FUNCTION `object` ... RETURNS trigger: values[0] its language
   new_row,              // in a trigger function's body: the statement sets `columns` of NEW (every_column:
                         // the whole row); values[0] "insert" when only on INSERT (a TG_OP test)
+  prepare,              // PREPARE values[0]: the statement's effects `via` prepare are what EXECUTE runs
+  execute,              // EXECUTE values[0]
+  deallocate,           // DEALLOCATE values[0] ("" for ALL)
 };
 
 class SyntaxHandle;  // opaque: the parse tree of the DML statement, for rewrites (sql/rewrite.hpp)

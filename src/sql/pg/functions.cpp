@@ -27,7 +27,7 @@ struct Known {
 
 // Sorted by name. Schema qualification (pg_catalog., public., an extension's schema) is ignored:
 // a function of that name anywhere is judged as this one.
-constexpr std::array<Known, 24> k_known = {{
+constexpr std::array<Known, 25> k_known = {{
     {"dblink", Action::destructive_function, ObjectKind::other},  // runs arbitrary SQL on another server
     {"dblink_exec", Action::destructive_function, ObjectKind::other},
     {"dblink_open", Action::destructive_function, ObjectKind::other},
@@ -39,6 +39,7 @@ constexpr std::array<Known, 24> k_known = {{
     {"lo_truncate", Action::destructive_function, ObjectKind::large_object},
     {"lo_truncate64", Action::destructive_function, ObjectKind::large_object},
     {"lo_unlink", Action::destructive_function, ObjectKind::large_object},
+    {"lowrite", Action::destructive_function, ObjectKind::large_object},  // overwrites a large object's bytes
     {"pg_drop_replication_slot", Action::destructive_function, ObjectKind::replication_slot},
     {"pg_file_rename", Action::write_server_file, ObjectKind::other},  // adminpack: server files
     {"pg_file_unlink", Action::write_server_file, ObjectKind::other},
@@ -106,6 +107,14 @@ void set_config(Context& ctx, const NodeList& args) {
 }
 
 }  // namespace
+
+void called_by_name(Context& ctx, const List* funcname) {
+  if (funcname == NIL) return;
+  FuncCall call{};
+  call.type = T_FuncCall;
+  call.funcname = const_cast<List*>(funcname);
+  function_call(ctx, &call);
+}
 
 void function_call(Context& ctx, const FuncCall* call) {
   if (call == nullptr || call->funcname == NIL) return;

@@ -108,6 +108,8 @@ void create_function(Context& ctx, const CreateFunctionStmt& s) {
   if (trigger) {
     e.fact = UnitFact::trigger_function;
     e.values.push_back(lower(opts.language));
+    // A C function is what its link symbol is, whatever it is called: AS 'module', 'symbol'.
+    if (opts.body.size() >= 2) e.values.push_back(opts.body[1]);
   }
   if (opts.language == "c" || opts.language == "internal") {
     // Machine code the server loads (C) or a built-in C function under a new name (internal):
@@ -213,7 +215,7 @@ void analyze_body_text(Context& ctx, std::string_view body) {
         }
         // Bodies are re-parsed text: their own statement bookkeeping (a SELECT's read, a DO's
         // session) says nothing about the routine; keep what changes or destroys.
-        if (copy.action == Action::read || copy.action == Action::session) continue;
+        if ((copy.action == Action::read || copy.action == Action::session) && copy.fact == UnitFact::none) continue;
         ctx.out.effects.push_back(std::move(copy));
       }
       if (!st.analysis->error.empty()) {

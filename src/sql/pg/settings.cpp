@@ -44,7 +44,12 @@ void setting_effect(Context& ctx, std::string name, std::optional<std::vector<st
   } else {
     e = &ctx.add(otherwise, kind, std::move(object), std::move(verb));
   }
-  if (scope == SettingScope::elsewhere) return;
+  if (scope == SettingScope::elsewhere) {
+    // Not this session's: no fact, but what it sets (a routine's search path is its body's).
+    e->values.push_back(std::move(name));
+    if (values) e->values.insert(e->values.end(), values->begin(), values->end());
+    return;
+  }
   const bool reset = values && values->empty();
   e->fact = reset ? UnitFact::reset : scope == SettingScope::local ? UnitFact::set_local : UnitFact::set;
   e->values.push_back(std::move(name));

@@ -111,6 +111,9 @@ void walk(Context& ctx, const T* node) requires(!std::is_same_v<T, Node> && !std
 // A function call met anywhere: destructive functions and set_config become effects, other
 // calls are recorded for doors that can resolve them.
 void function_call(Context& ctx, const FuncCall* call);
+// A function named somewhere other than a call (an operator's FUNCTION, a cast's WITH FUNCTION,
+// an aggregate's SFUNC): judged as a call of it, since it runs wherever that is used.
+void called_by_name(Context& ctx, const List* funcname);
 
 // Where a setting takes effect: this session (SET), this transaction (SET LOCAL), or somewhere
 // the unit does not follow (a routine's SET clause, ALTER ROLE / DATABASE / SYSTEM ... SET).
@@ -130,7 +133,8 @@ std::optional<std::vector<std::string>> split_identifier_list(std::string_view t
 
 // Relation links (transform_links.cpp): a view's FROM relations, acting foreign keys, foreign
 // tables and servers, IMPORT FOREIGN SCHEMA.
-void view_fact(Effect& view, const Node* query);
+// `aliases`: the view's own column names (CREATE VIEW v (a, b) AS ...), NIL when not given.
+void view_fact(Effect& view, const Node* query, const List* aliases);
 void foreign_key_effects(Context& ctx, const ObjectName& table, const Constraint* c, const std::string& column);
 void column_foreign_keys(Context& ctx, const ObjectName& table, const ColumnDef* column);
 void foreign_table_fact(Effect& created, const CreateForeignTableStmt& s);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <tuple>
 
+#include "sql/known_functions.hpp"
 #include "sql/pg/names.hpp"
 #include "sql/pg/transform.hpp"
 
@@ -118,6 +119,7 @@ void truncate(Context& ctx, const TruncateStmt& s) {
 void alter_table(Context& ctx, const AlterTableStmt& s) {
   const ObjectName table = name_of(s.relation);
   const ObjectKind kind = kind_of(s.objtype);
+  const bool only = s.relation != nullptr && !s.relation->inh;  // ALTER TABLE ONLY: not the children
   for (const Node* n : nodes(s.cmds)) {
     const auto* c = as<AlterTableCmd>(n, T_AlterTableCmd);
     if (c == nullptr) continue;
@@ -126,6 +128,7 @@ void alter_table(Context& ctx, const AlterTableStmt& s) {
     auto add = [&](Action a, std::string verb, bool with_column) -> Effect& {
       auto& e = ctx.add(a, kind, table, std::move(verb));
       if (with_column && !col.empty()) e.columns = {col};
+      e.only = only;
       return e;
     };
     switch (c->subtype) {
@@ -249,8 +252,23 @@ bool rename_breaks_callers(ObjectType t) {
   }
 }
 
+bool is_routine(ObjectType t) {
+  return t == OBJECT_FUNCTION || t == OBJECT_PROCEDURE || t == OBJECT_ROUTINE || t == OBJECT_AGGREGATE;
+}
+
+// Renaming or moving one of PostgreSQL's own functions gives it a name pgwarden does not know
+// (lo_unlink as lo_safe): only a superuser can, and it is refused as changing server code.
+void builtin_routine_moved(Context& ctx, ObjectType type, const Node* object, const char* verb) {
+  if (!is_routine(type)) return;
+  const ObjectName name = dropped_name(object);
+  if ((name.schema.empty() || name.schema == "pg_catalog") && is_builtin_function(name.name)) {
+    ctx.add(Action::load_code, ObjectKind::function, name, verb);
+  }
+}
+
 void rename(Context& ctx, const RenameStmt& s) {
   const std::string new_name(text(s.newname));
+  builtin_routine_moved(ctx, s.renameType, s.object, "ALTER FUNCTION ... RENAME of a built-in function");
   const Action action = rename_breaks_callers(s.renameType) ? Action::rename : Action::ddl_create;
   if (s.renameType == OBJECT_COLUMN || s.renameType == OBJECT_ATTRIBUTE) {
     const ObjectName table = s.relation != nullptr ? name_of(s.relation) : dropped_name(s.object);
@@ -286,6 +304,7 @@ void rename(Context& ctx, const RenameStmt& s) {
 }
 
 void set_schema(Context& ctx, const AlterObjectSchemaStmt& s) {
+  builtin_routine_moved(ctx, s.objectType, s.object, "ALTER FUNCTION ... SET SCHEMA of a built-in function");
   const ObjectName object = s.relation != nullptr ? name_of(s.relation) : dropped_name(s.object);
   const ObjectKind kind = kind_of(s.objectType);
   const Action action = rename_breaks_callers(s.objectType) ? Action::rename : Action::ddl_create;
@@ -363,7 +382,7 @@ bool transform_ddl(Context& ctx, const Node* node) {
     case T_ViewStmt: {
       const auto& s = get<ViewStmt>(node);
       auto& e = created(ctx, ObjectKind::view, name_of(s.view), "CREATE VIEW", is_temp(s.view), s.replace);
-      view_fact(e, s.query);
+      view_fact(e, s.query, s.aliases);
       transform_statement(ctx, s.query);
       return true;
     }
@@ -405,6 +424,11 @@ bool transform_ddl(Context& ctx, const Node* node) {
       // A rule's actions run in place of (or beside) every matching statement on the table.
       const auto& s = get<RuleStmt>(node);
       ctx.add(Action::ddl_create, ObjectKind::rule, name_of(s.relation), "CREATE RULE");
+      if (s.event == CMD_SELECT && s.instead && nodes(s.actions).size() == 1) {
+        // A "_RETURN" rule makes the table a view of its SELECT: writes reach what that names.
+        auto& v = ctx.add(Action::ddl_create, ObjectKind::view, name_of(s.relation), "CREATE RULE ... ON SELECT");
+        view_fact(v, nodes(s.actions)[0], NIL);
+      }
       walk(ctx, s.whereClause);
       const ViaScope scope(ctx, Via::rule, std::string(text(s.rulename)));
       for (const Node* action : nodes(s.actions)) transform_statement(ctx, action);

@@ -120,7 +120,64 @@ bool is_contradiction(const Node* n, int depth) {
   return false;
 }
 
-bool filters(const Node* where) { return where != nullptr && !is_tautology(where); }
+// True when the expression reads any column. A WHERE that reads none is the same for every row
+// (`1 IN (1)`, `EXISTS (SELECT 1)`, `coalesce(NULL, true)`, `random() < 2`): all or nothing.
+bool reads_a_column(const Node* n, int depth = 0) {
+  if (n == nullptr) return false;
+  if (depth > 64) return true;  // too deep to tell: assume it filters, as before this check
+  const auto any = [&](const List* list) {
+    for (const Node* item : nodes(list)) {
+      if (reads_a_column(item, depth + 1)) return true;
+    }
+    return false;
+  };
+  switch (nodeTag(n)) {
+    case T_ColumnRef: return true;
+    case T_A_Const:
+    case T_ParamRef: return false;
+    case T_List: return any(reinterpret_cast<const List*>(n));
+    case T_A_Expr: return reads_a_column(get<A_Expr>(n).lexpr, depth + 1) || reads_a_column(get<A_Expr>(n).rexpr, depth + 1);
+    case T_BoolExpr: return any(get<BoolExpr>(n).args);
+    case T_FuncCall: return any(get<FuncCall>(n).args) || get<FuncCall>(n).agg_star;
+    case T_TypeCast: return reads_a_column(get<TypeCast>(n).arg, depth + 1);
+    case T_NullTest: return reads_a_column(reinterpret_cast<const Node*>(get<NullTest>(n).arg), depth + 1);
+    case T_BooleanTest: return reads_a_column(reinterpret_cast<const Node*>(get<BooleanTest>(n).arg), depth + 1);
+    case T_CoalesceExpr: return any(get<CoalesceExpr>(n).args);
+    case T_MinMaxExpr: return any(get<MinMaxExpr>(n).args);
+    case T_RowExpr: return any(get<RowExpr>(n).args);
+    case T_A_ArrayExpr: return any(get<A_ArrayExpr>(n).elements);
+    case T_CollateClause: return reads_a_column(get<CollateClause>(n).arg, depth + 1);
+    case T_NamedArgExpr: return reads_a_column(reinterpret_cast<const Node*>(get<NamedArgExpr>(n).arg), depth + 1);
+    case T_A_Indirection: return reads_a_column(get<A_Indirection>(n).arg, depth + 1);
+    case T_CaseExpr: {
+      const auto& c = get<CaseExpr>(n);
+      return reads_a_column(reinterpret_cast<const Node*>(c.arg), depth + 1) || any(c.args) ||
+             reads_a_column(reinterpret_cast<const Node*>(c.defresult), depth + 1);
+    }
+    case T_CaseWhen:
+      return reads_a_column(reinterpret_cast<const Node*>(get<CaseWhen>(n).expr), depth + 1) ||
+             reads_a_column(reinterpret_cast<const Node*>(get<CaseWhen>(n).result), depth + 1);
+    case T_SubLink: {
+      const auto& l = get<SubLink>(n);
+      if (reads_a_column(l.testexpr, depth + 1)) return true;
+      const auto* sub = as<SelectStmt>(l.subselect, T_SelectStmt);
+      if (sub == nullptr) return true;
+      // A correlated subquery reads the target's columns by name; one without column references
+      // (EXISTS (SELECT 1 FROM t)) is the same for every row.
+      return any(sub->targetList) || reads_a_column(sub->whereClause, depth + 1) || any(sub->fromClause) ||
+             reads_a_column(sub->havingClause, depth + 1) || sub->larg != nullptr;
+    }
+    case T_ResTarget: return reads_a_column(get<ResTarget>(n).val, depth + 1);
+    case T_RangeVar:
+      return false;
+    case T_JoinExpr:
+      return reads_a_column(get<JoinExpr>(n).quals, depth + 1);
+    default:
+      return true;  // a node this check does not read: assume it filters
+  }
+}
+
+bool filters(const Node* where) { return where != nullptr && !is_tautology(where) && reads_a_column(where); }
 
 // A row change of a system catalog is `write_catalog`, whatever it would be on a table.
 Action row_action(const RangeVar* relation, Action otherwise) {
@@ -425,7 +482,9 @@ bool transform_dml(Context& ctx, const Node* node) {
     case T_PrepareStmt: {
       const auto& s = get<PrepareStmt>(node);
       const NestScope nest(ctx);
-      ctx.add(Action::session, ObjectKind::none, {}, "PREPARE");
+      auto& e = ctx.add(Action::session, ObjectKind::none, {}, "PREPARE");
+      e.fact = UnitFact::prepare;
+      e.values.emplace_back(text(s.name));
       const ViaScope scope(ctx, Via::prepare, std::string(text(s.name)));
       transform_statement(ctx, s.query);
       return true;

@@ -63,11 +63,31 @@ const char* fk_action_sql(char action) {
 
 }  // namespace
 
-void view_fact(Effect& view, const Node* query) {
+void view_fact(Effect& view, const Node* query, const List* aliases) {
   view.fact = UnitFact::view;
   bool filtered = false;
-  select_relations(as<SelectStmt>(query, T_SelectStmt), view.relations, filtered);
+  const auto* select = as<SelectStmt>(query, T_SelectStmt);
+  select_relations(select, view.relations, filtered);
   view.has_where = filtered;
+  // Which of the view's columns is which column of its table: `values` holds "view=table"
+  // pairs, so that an UPDATE of uv.uid is judged as one of users.id (CREATE VIEW uv AS SELECT
+  // id AS uid ...). Columns not listed have their table's name.
+  if (select == nullptr || select->larg != nullptr) return;
+  const NodeList names = nodes(aliases);
+  std::size_t position = 0;
+  for (const Node* n : nodes(select->targetList)) {
+    const auto* t = as<ResTarget>(n, T_ResTarget);
+    if (t == nullptr) continue;
+    const auto* ref = as<ColumnRef>(t->val, T_ColumnRef);
+    const std::size_t at = position++;
+    if (ref == nullptr) continue;
+    const NodeList fields = nodes(ref->fields);
+    if (fields.empty() || string_of(fields[fields.size() - 1]).empty()) continue;  // * or a subscript
+    const std::string table_column(string_of(fields[fields.size() - 1]));
+    std::string view_column = t->name != nullptr ? std::string(text(t->name)) : table_column;
+    if (at < names.size()) view_column = std::string(string_of(names[at]));
+    if (view_column != table_column) view.values.push_back(view_column + "=" + table_column);
+  }
 }
 
 void foreign_key_effects(Context& ctx, const ObjectName& table, const Constraint* c, const std::string& column) {

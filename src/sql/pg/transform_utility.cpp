@@ -23,8 +23,6 @@ struct Mapping {
 constexpr Mapping k_mappings[] = {
     // Transactions and session state.
     {T_VariableShowStmt, Action::read, ObjectKind::none, "SHOW"},
-    {T_ExecuteStmt, Action::session, ObjectKind::none, "EXECUTE"},
-    {T_DeallocateStmt, Action::session, ObjectKind::none, "DEALLOCATE"},
     {T_FetchStmt, Action::read, ObjectKind::none, "FETCH"},
     {T_ClosePortalStmt, Action::session, ObjectKind::none, "CLOSE"},
     {T_ListenStmt, Action::session, ObjectKind::none, "LISTEN"},
@@ -52,11 +50,9 @@ constexpr Mapping k_mappings[] = {
     // CREATE / ALTER that add or change definitions.
     {T_AlterDomainStmt, Action::ddl_create, ObjectKind::domain, "ALTER DOMAIN"},
     {T_CommentStmt, Action::ddl_create, ObjectKind::none, "COMMENT"},
-    {T_DefineStmt, Action::ddl_create, ObjectKind::other, "CREATE AGGREGATE / OPERATOR / TYPE / COLLATION / TEXT SEARCH"},
     {T_AlterDatabaseStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE"},
     {T_AlterDatabaseRefreshCollStmt, Action::ddl_create, ObjectKind::database, "ALTER DATABASE ... REFRESH COLLATION VERSION"},
     {T_CreateConversionStmt, Action::ddl_create, ObjectKind::other, "CREATE CONVERSION"},
-    {T_CreateCastStmt, Action::ddl_create, ObjectKind::other, "CREATE CAST"},
     {T_CreateOpClassStmt, Action::ddl_create, ObjectKind::other, "CREATE OPERATOR CLASS"},
     {T_CreateOpFamilyStmt, Action::ddl_create, ObjectKind::other, "CREATE OPERATOR FAMILY"},
     {T_AlterOpFamilyStmt, Action::ddl_create, ObjectKind::other, "ALTER OPERATOR FAMILY"},
@@ -73,8 +69,6 @@ constexpr Mapping k_mappings[] = {
     {T_AlterFdwStmt, Action::ddl_create, ObjectKind::other, "ALTER FOREIGN DATA WRAPPER"},
     {T_AlterForeignServerStmt, Action::ddl_create, ObjectKind::server, "ALTER SERVER"},
     {T_AlterExtensionStmt, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ... UPDATE"},
-    {T_AlterExtensionContentsStmt, Action::ddl_create, ObjectKind::extension, "ALTER EXTENSION ADD / DROP"},
-    {T_CreateEventTrigStmt, Action::ddl_create, ObjectKind::event_trigger, "CREATE EVENT TRIGGER"},
     {T_ReplicaIdentityStmt, Action::ddl_create, ObjectKind::table, "REPLICA IDENTITY"},
     {T_CreatePolicyStmt, Action::ddl_create, ObjectKind::policy, "CREATE POLICY"},
     {T_AlterPolicyStmt, Action::ddl_create, ObjectKind::policy, "ALTER POLICY"},
@@ -82,8 +76,6 @@ constexpr Mapping k_mappings[] = {
     {T_CreateAmStmt, Action::ddl_create, ObjectKind::other, "CREATE ACCESS METHOD"},
     {T_CreatePublicationStmt, Action::ddl_create, ObjectKind::publication, "CREATE PUBLICATION"},
     {T_AlterPublicationStmt, Action::ddl_create, ObjectKind::publication, "ALTER PUBLICATION"},
-    {T_CreateSubscriptionStmt, Action::ddl_create, ObjectKind::subscription, "CREATE SUBSCRIPTION"},
-    {T_AlterSubscriptionStmt, Action::ddl_create, ObjectKind::subscription, "ALTER SUBSCRIPTION"},
     {T_CreateStatsStmt, Action::ddl_create, ObjectKind::other, "CREATE STATISTICS"},
     {T_AlterStatsStmt, Action::ddl_create, ObjectKind::other, "ALTER STATISTICS"},
     {T_AlterCollationStmt, Action::ddl_create, ObjectKind::other, "ALTER COLLATION"},
@@ -201,6 +193,76 @@ bool transform_utility(Context& ctx, const Node* node) {
       auto& e = ctx.add(Action::session, ObjectKind::none, {}, "DISCARD");
       if (target == DISCARD_ALL) e.fact = UnitFact::discard_all;
       if (target == DISCARD_TEMP) e.fact = UnitFact::discard_temp;
+      return true;
+    }
+    case T_ExecuteStmt: {
+      const auto& s = get<ExecuteStmt>(node);
+      auto& e = ctx.add(Action::session, ObjectKind::none, {}, "EXECUTE");
+      e.fact = UnitFact::execute;
+      e.values.emplace_back(text(s.name));
+      walk(ctx, s.params);
+      return true;
+    }
+    case T_DeallocateStmt: {
+      auto& e = ctx.add(Action::session, ObjectKind::none, {}, "DEALLOCATE");
+      e.fact = UnitFact::deallocate;
+      e.values.emplace_back(text(get<DeallocateStmt>(node).name));
+      return true;
+    }
+    case T_AlterExtensionContentsStmt: {
+      // A table added to an extension is dropped with it: DROP EXTENSION needs no CASCADE.
+      const auto& s = get<AlterExtensionContentsStmt>(node);
+      const bool relation = s.objtype == OBJECT_TABLE || s.objtype == OBJECT_FOREIGN_TABLE ||
+                            s.objtype == OBJECT_MATVIEW || s.objtype == OBJECT_SEQUENCE;
+      if (s.action > 0 && relation) {
+        const auto* names = as<List>(s.object, T_List);
+        auto& e = ctx.add(Action::drop_table, ObjectKind::table, name_of_list(names),
+                          "ALTER EXTENSION " + std::string(text(s.extname)) + " ADD TABLE");
+        e.member.clear();
+      } else {
+        ctx.add(Action::ddl_create, ObjectKind::extension, ObjectName{"", std::string(text(s.extname))},
+                "ALTER EXTENSION ADD / DROP");
+      }
+      return true;
+    }
+    case T_CreateEventTrigStmt:
+      // Code every DDL of every session runs, created by a superuser.
+      ctx.add(Action::load_code, ObjectKind::event_trigger,
+              ObjectName{"", std::string(text(get<CreateEventTrigStmt>(node).trigname))}, "CREATE EVENT TRIGGER");
+      return true;
+    case T_CreateSubscriptionStmt:
+    case T_AlterSubscriptionStmt:
+      // Another server's changes applied to this database's tables, past every statement here.
+      ctx.add(Action::destructive_function, ObjectKind::subscription, {},
+              nodeTag(node) == T_CreateSubscriptionStmt ? "CREATE SUBSCRIPTION" : "ALTER SUBSCRIPTION");
+      return true;
+    case T_CreateCastStmt: {
+      // A cast runs its function wherever a value is cast: judged as a call of it.
+      const auto& s = get<CreateCastStmt>(node);
+      ctx.add(Action::ddl_create, ObjectKind::other, {}, "CREATE CAST");
+      if (s.func != nullptr) called_by_name(ctx, s.func->objname);
+      return true;
+    }
+    case T_DefineStmt: {
+      // An operator or an aggregate runs its functions wherever it is used: judged as calls.
+      const auto& s = get<DefineStmt>(node);
+      ctx.add(Action::ddl_create, ObjectKind::other, name_of_list(s.defnames),
+              "CREATE AGGREGATE / OPERATOR / TYPE / COLLATION / TEXT SEARCH");
+      for (const Node* n : nodes(s.definition)) {
+        const auto* d = as<DefElem>(n, T_DefElem);
+        if (d == nullptr) continue;
+        const std::string option = lower(text(d->defname));
+        static constexpr std::string_view k_function_options[] = {
+            "function", "procedure", "sfunc", "sfunc1", "finalfunc", "combinefunc", "serialfunc", "deserialfunc",
+            "msfunc", "minvfunc", "mfinalfunc", "restrict", "join", "input", "output", "receive", "send",
+            "typmod_in", "typmod_out", "analyze", "subscript"};
+        bool is_function = false;
+        for (const auto o : k_function_options) is_function = is_function || o == option;
+        if (!is_function || d->arg == nullptr) continue;
+        if (const auto* list = as<List>(d->arg, T_List)) called_by_name(ctx, list);
+        if (const auto* t = as<TypeName>(d->arg, T_TypeName)) called_by_name(ctx, t->names);
+      }
+      walk(ctx, s.args);
       return true;
     }
     case T_LoadStmt:

@@ -10,6 +10,7 @@
 // tables, lo_manage unlinks large objects, tsvector_update_trigger sets a tsvector column. Any
 // other function the engine judges from what the unit knows of it, and fails closed on C.
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -79,8 +80,10 @@ void check_foreign_key(Known& k) {
   const auto& a = k.args();
   if (a.size() < 4) return;
   const int refs = std::atoi(a[0].c_str());
-  const std::string action = lower(a[1]);
-  if (refs <= 0 || (action != "cascade" && action != "setnull")) return;
+  // refint reads the first letter only: 'c'ascade, 's'etnull, 'r'estrict.
+  const char letter = a[1].empty() ? 'r' : static_cast<char>(std::tolower(static_cast<unsigned char>(a[1][0])));
+  const std::string action = letter == 'c' ? "cascade" : letter == 's' ? "setnull" : "restrict";
+  if (refs <= 0 || action == "restrict") return;
   const std::size_t rest = a.size() - 2;
   const std::size_t keys = (rest - static_cast<std::size_t>(refs)) / static_cast<std::size_t>(refs + 1);
   for (int i = 0; i < refs && keys > 0; ++i) {

@@ -11,6 +11,14 @@ DECLARE
   refusal jsonb;
   actions text[];
 BEGIN
+  -- Without its grants table nothing below can be looked up; db protect never drops it.
+  IF to_regclass(format('%I.grants', {{schema_literal}})) IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = format('pgwarden: disable_safeguard: %s would drop table %I.grants, one of pgwarden''s own objects',
+                       TG_TAG, {{schema_literal}}),
+      DETAIL = 'Refused by pgwarden db protect: its schema holds the guards'' functions, the registry, the grants and the log. Only pgwarden db protect changes them.',
+      HINT = 'Change the policy and run pgwarden db protect.';
+  END IF;
   -- db protect's own grant is looked up here, and commands on pgwarden's own objects are refused
   -- with a RAISE of this function's own, before any other function of pgwarden's is called: a
   -- command that replaced granted() or refuse() must not be the one to vouch for itself.
@@ -35,25 +43,49 @@ BEGIN
       HINT = 'Change the policy and run pgwarden db protect.';
   END IF;
 
-  FOR d IN SELECT p.relid, p.refusals FROM {{schema}}.protected p WHERE p.relid = ANY (dropped_tables) LOOP
+  FOR d IN
+    SELECT p.relid, p.refusals, p.expected_schema, p.expected_name
+    FROM {{schema}}.protected p WHERE p.relid = ANY (dropped_tables)
+  LOOP
     refusal := d.refusals -> 'drop_table';
     CONTINUE WHEN refusal IS NULL;
     actions := ARRAY(SELECT jsonb_array_elements_text(refusal -> 'actions'));
     CONTINUE WHEN refusal ->> 'decision' = 'approve' AND {{schema}}.granted(d.relid, actions);
     PERFORM {{schema}}.refuse(array_to_string(actions, ','),
       CASE WHEN TG_TAG = 'DROP TABLE' THEN refusal ->> 'message'
-           ELSE format('%s would drop guarded table %s: %s', TG_TAG, d.relid::regclass, refusal ->> 'message') END,
+           ELSE format('%s would drop guarded table %I.%I: %s', TG_TAG, d.expected_schema, d.expected_name,
+                       refusal ->> 'message') END,
       refusal ->> 'detail', refusal ->> 'hint');
   END LOOP;
 
-  SELECT g.trigger_name, g.relid INTO d
+  -- A partition or inheritance child dropped takes its rows out of the guarded table.
+  FOR d IN
+    SELECT p.relid, p.refusals, p.expected_schema, p.expected_name, p.policy_name, p.policy_file,
+           o.object_identity AS child
+    FROM {{schema}}.protected p
+    JOIN pg_event_trigger_dropped_objects() o
+      ON o.classid = 'pg_class'::regclass AND o.objsubid = 0 AND o.objid = ANY (p.expected_children)
+    WHERE p.relid <> ALL (dropped_tables) AND p.refusals ? 'delete'
+  LOOP
+    actions := ARRAY(SELECT jsonb_array_elements_text(d.refusals #> '{delete,actions}'));
+    CONTINUE WHEN d.refusals #>> '{delete,decision}' = 'approve' AND {{schema}}.granted(d.relid, actions);
+    PERFORM {{schema}}.refuse(array_to_string(actions, ','),
+      format('%s would drop %s, a partition or inheritance child of guarded table %I.%I, and its rows with it',
+             TG_TAG, d.child, d.expected_schema, d.expected_name),
+      format('Refused by pgwarden db protect for "%s" (%s): the rows of its partitions and inheritance children are its rows, which are not deleted without %s.',
+             d.policy_name, d.policy_file,
+             CASE d.refusals #>> '{delete,decision}' WHEN 'deny' THEN 'a change of the policy' ELSE 'an approval' END),
+      'Keep the partition; archive its rows before it goes, under an approval.');
+  END LOOP;
+
+  SELECT g.trigger_name, g.relid::regclass AS tbl INTO d
   FROM {{schema}}.guards g
   JOIN pg_event_trigger_dropped_objects() o ON o.classid = 'pg_trigger'::regclass AND o.objid = g.trigger_oid
   WHERE g.relid <> ALL (dropped_tables)
   LIMIT 1;
   IF FOUND THEN
     PERFORM {{schema}}.refuse('disable_safeguard',
-      format('%s would drop guard %I on %s', TG_TAG, d.trigger_name, d.relid::regclass),
+      format('%s would drop guard %I on %s', TG_TAG, d.trigger_name, d.tbl),
       'Refused by pgwarden db protect: the guards are its own to change. Only pgwarden db protect changes them.',
       'Change the policy and run pgwarden db protect.');
   END IF;

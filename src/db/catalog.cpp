@@ -102,11 +102,15 @@ Expected<void> read_tables(Connection& c, const policy::DbSettings& db, Catalog&
 }
 
 Expected<void> read_own_objects(Connection& c, const policy::DbSettings& db, Catalog& out) {
-  auto schema = c.query("SELECT nspowner::pg_catalog.regrole::text AS owner FROM pg_catalog.pg_namespace WHERE nspname = $1",
+  auto schema = c.query(R"(SELECT n.nspowner::pg_catalog.regrole::text AS owner, r.rolsuper
+    FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1)",
                         {db.schema});
   if (!schema) return tl::unexpected(schema.error());
   out.schema_exists = !schema->empty();
-  if (out.schema_exists) out.schema_owner = schema->at(0, "owner");
+  if (out.schema_exists) {
+    out.schema_owner = schema->at(0, "owner");
+    out.schema_owner_superuser = schema->at(0, "rolsuper") == "t";
+  }
 
   auto role = c.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", {db.service_role});
   if (!role) return tl::unexpected(role.error());

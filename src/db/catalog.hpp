@@ -97,6 +97,7 @@ struct Catalog {
 
   bool schema_exists = false;
   std::string schema_owner;
+  bool schema_owner_superuser = false;
   std::vector<std::string> own_tables;  // those of pgwarden's tables that exist
   bool service_role_exists = false;
   std::map<std::string, InstalledFunction> functions;

@@ -39,6 +39,28 @@ class Planner {
                                                m_db.service_role),
           fmt::format("CREATE ROLE {} NOLOGIN;", ident(m_db.service_role)));
     }
+    // pgwarden's functions run as their owner (SECURITY DEFINER), and their owner can replace them:
+    // installed first by a role that is no superuser, they are as strong as that role. A superuser
+    // running db protect takes them over.
+    if (m_catalog.schema_exists && session.superuser && !m_catalog.schema_owner_superuser) {
+      add(Kind::base, m_db.schema,
+          fmt::format("pgwarden's objects belong to {}, who is no superuser: hand them to {}", m_catalog.schema_owner,
+                      session.user),
+          fmt::format(R"(ALTER SCHEMA {0} OWNER TO CURRENT_USER;
+DO $takeover$
+DECLARE o record;
+BEGIN
+  FOR o IN SELECT c.oid::pg_catalog.regclass AS name FROM pg_catalog.pg_class c
+           WHERE c.relnamespace = {1}::pg_catalog.regnamespace AND c.relkind = 'r' LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO CURRENT_USER', o.name);
+  END LOOP;
+  FOR o IN SELECT p.oid::pg_catalog.regprocedure AS name FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace = {1}::pg_catalog.regnamespace LOOP
+    EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO CURRENT_USER', o.name);
+  END LOOP;
+END $takeover$;)",
+                      m_schema, literal(m_schema)));
+    }
     m_plan.first_install = !m_catalog.schema_exists;
     if (!m_catalog.complete_schema()) {
       add(Kind::base, m_db.schema,

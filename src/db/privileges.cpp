@@ -98,8 +98,8 @@ Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& c
   for (std::size_t i = 0; i < roles->size(); ++i) {
     existing.insert(roles->at(i, "rolname"));
     if (roles->at(i, "rolsuper") == "t") {
-      out.warnings.push_back(fmt::format("role {} of [db] roles is a superuser: no guard stops it (a superuser can "
-                                         "disable triggers, event triggers and pgwarden itself)",
+      out.warnings.push_back(fmt::format("role {} of [db] roles is a superuser: it can switch every guard off (the "
+                                         "event triggers, the catalogs, pgwarden's own functions)",
                                          roles->at(i, "rolname")));
     }
   }

@@ -131,5 +131,15 @@ TEST_F(DocumentedLimit, AnInheritanceParentCanEmptyAChildWhoseOnlyGuardIsDeleteA
   EXPECT_EQ(scalar("SELECT count(*) FROM queue_child"), "0");
 }
 
+TEST_F(DocumentedLimit, AStatementThatEmptiesADeleteAllGuardedTableAndRefillsItPasses) {
+  // The guard judges the table after the statement; a data-modifying WITH that deletes every row
+  // and inserts one leaves it with a row (the text doors see the DELETE without WHERE, and refuse).
+  ASSERT_TRUE(as_owner("CREATE TABLE queue (id int); INSERT INTO queue VALUES (1), (2); GRANT ALL ON queue TO pgw_app").ok);
+  ASSERT_TRUE(protect().applied);
+  EXPECT_TRUE(refused(as_app("DELETE FROM queue"), "delete_all"));
+  EXPECT_TRUE(as_app("WITH gone AS (DELETE FROM queue RETURNING id) INSERT INTO queue SELECT 99").ok);
+  EXPECT_EQ(scalar("SELECT string_agg(id::text, ',') FROM queue"), "99");
+}
+
 }  // namespace
 }  // namespace pgwarden::test

@@ -80,6 +80,9 @@ TEST_F(GuardIndirect, AForeignKeyCascadeIsRefused) {
   EXPECT_TRUE(refused(r, "delete"));
   EXPECT_EQ(r.message, "pgwarden: delete: DELETE would delete rows of table public.orders");
   EXPECT_EQ(orders(), "10,11,12");
+  // TRUNCATE ... CASCADE empties the referencing tables too, and fires their TRUNCATE triggers.
+  EXPECT_TRUE(refused(as_app("TRUNCATE free_customers CASCADE"), "truncate"));
+  EXPECT_EQ(orders(), "10,11,12");
   EXPECT_EQ(scalar("SELECT count(*) FROM free_customers"), "3");
 }
 

@@ -41,6 +41,9 @@ CREATE TABLE free_customers (id int PRIMARY KEY);
 CREATE TABLE free_parent (id int PRIMARY KEY, customer int);
 CREATE TABLE free_range (id int, customer int) PARTITION BY RANGE (id);
 CREATE SCHEMA archive;
+CREATE TABLE sales (id int, region int) PARTITION BY LIST (region);
+CREATE TABLE free_sales_1 PARTITION OF sales FOR VALUES IN (1);
+INSERT INTO sales VALUES (1, 1);
 INSERT INTO free_customers VALUES (1);
 INSERT INTO orders VALUES (1, 1), (2, 1);
 INSERT INTO accounts VALUES (1, 'a', 5);
@@ -81,6 +84,18 @@ TEST_F(OnDdlCommandEnd, DisablingAGuardIsRefusedInEveryForm) {
   EXPECT_EQ(before.back(), 'A');
   EXPECT_TRUE(refused(as_app("DELETE FROM orders"), "delete"));
   EXPECT_EQ(scalar("SELECT count(*) FROM orders"), "2");
+}
+
+TEST_F(OnDdlCommandEnd, DisablingTheCloneOfAGuardOnOnePartitionIsRefused) {
+  // PostgreSQL lets a partition's copy of a row trigger be disabled alone.
+  const std::string g = guard("sales", "delete");
+  const SqlResult r = as_owner("ALTER TABLE free_sales_1 DISABLE TRIGGER " + g);
+  EXPECT_TRUE(refused(r, "disable_safeguard"));
+  EXPECT_EQ(r.message, "pgwarden: disable_safeguard: ALTER TABLE would leave guard " + g + " on public.free_sales_1 disabled");
+  EXPECT_EQ(scalar("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'free_sales_1'::regclass AND tgname = '" + g + "'"),
+            "A");
+  EXPECT_TRUE(refused(as_app("DELETE FROM free_sales_1"), "delete"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM sales"), "1");
 }
 
 TEST_F(OnDdlCommandEnd, ReplacingOrRenamingAGuardIsRefused) {

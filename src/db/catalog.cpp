@@ -96,7 +96,8 @@ Expected<void> read_tables(Connection& c, const policy::DbSettings& db, Catalog&
   for (auto& t : out.tables) by_oid[t.relid] = &t;
   for (std::size_t i = 0; i < columns->size(); ++i) {
     const auto it = by_oid.find(to_oid(columns->at(i, "attrelid")));
-    if (it != by_oid.end()) it->second->columns.push_back({to_int(columns->at(i, "attnum")), columns->at(i, "attname")});
+    if (it != by_oid.end())
+      it->second->columns.push_back({to_int(columns->at(i, "attnum")), columns->at(i, "attname")});
   }
   return {};
 }
@@ -126,11 +127,13 @@ Expected<void> read_own_objects(Connection& c, const policy::DbSettings& db, Cat
   }
   if (!out.schema_exists) return {};
 
-  auto tables = c.query(R"(SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  auto tables = c.query(
+      R"(SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = $1 AND c.relkind = 'r')",
-                        {db.schema});
+      {db.schema});
   if (!tables) return tl::unexpected(tables.error());
-  for (std::size_t i = 0; i < tables->size(); ++i) out.own_tables.push_back(tables->at(i, "relname"));
+  for (std::size_t i = 0; i < tables->size(); ++i)
+    out.own_tables.push_back(tables->at(i, "relname"));
 
   auto functions = c.query(R"(SELECT p.proname, p.prosrc, p.prosecdef,
       coalesce(pg_catalog.array_to_string(p.proconfig, ','), '') AS config
@@ -138,17 +141,19 @@ Expected<void> read_own_objects(Connection& c, const policy::DbSettings& db, Cat
                            {db.schema});
   if (!functions) return tl::unexpected(functions.error());
   for (std::size_t i = 0; i < functions->size(); ++i) {
-    out.functions[functions->at(i, "proname")] = {functions->at(i, "prosrc"), functions->at(i, "prosecdef") == "t",
+    out.functions[functions->at(i, "proname")] = {functions->at(i, "prosrc"),
+                                                  functions->at(i, "prosecdef") == "t",
                                                   functions->at(i, "config")};
   }
 
-  auto triggers = c.query(std::string(R"(SELECT t.oid, t.tgrelid, t.tgrelid::pg_catalog.regclass::text AS tbl, t.tgname,
+  auto triggers = c.query(
+      std::string(R"(SELECT t.oid, t.tgrelid, t.tgrelid::pg_catalog.regclass::text AS tbl, t.tgname,
       p.proname, t.tgenabled, t.tgparentid, pg_catalog.encode(t.tgargs, 'hex') AS args, )") +
-                              k_trigger_definition + R"( AS definition
+          k_trigger_definition + R"( AS definition
     FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
     WHERE n.nspname = $1 ORDER BY t.tgrelid, t.tgname)",
-                          {db.schema});
+      {db.schema});
   if (!triggers) return tl::unexpected(triggers.error());
   for (std::size_t i = 0; i < triggers->size(); ++i) {
     InstalledTrigger t;
@@ -168,12 +173,15 @@ Expected<void> read_own_objects(Connection& c, const policy::DbSettings& db, Cat
 
 Expected<void> read_registry(Connection& c, const policy::DbSettings& db, Catalog& out) {
   const std::string s = ident(db.schema);
-  auto rows = c.query(R"(SELECT p.relid, p.schema_name, p.table_name, pg_catalog.array_to_string(p.guards, ',') AS guards,
+  auto rows = c.query(
+      R"(SELECT p.relid, p.schema_name, p.table_name, pg_catalog.array_to_string(p.guards, ',') AS guards,
       p.refusals::text AS refusals, p.policy_name, p.policy_file, p.policy_sha256,
       EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = p.relid) AS present,
-      pg_catalog.array_to_string(ARRAY(SELECT pc.attnum FROM )" + s + R"(.protected_columns pc
+      pg_catalog.array_to_string(ARRAY(SELECT pc.attnum FROM )" +
+      s + R"(.protected_columns pc
                                        WHERE pc.relid = p.relid ORDER BY pc.attnum), ',') AS columns
-    FROM )" + s + ".protected p ORDER BY p.relid");
+    FROM )" +
+      s + ".protected p ORDER BY p.relid");
   if (!rows) return tl::unexpected(rows.error());
   for (std::size_t i = 0; i < rows->size(); ++i) {
     Registration r;
@@ -195,14 +203,16 @@ Expected<void> read_registry(Connection& c, const policy::DbSettings& db, Catalo
     r.columns = split_numbers<int>(rows->at(i, "columns"), to_int);
     out.registrations.push_back(std::move(r));
   }
-  auto guards = c.query("SELECT trigger_oid, relid, trigger_name, definition FROM " + s + ".guards");
+  auto guards =
+      c.query("SELECT trigger_oid, relid, trigger_name, definition FROM " + s + ".guards");
   if (!guards) return tl::unexpected(guards.error());
   for (std::size_t i = 0; i < guards->size(); ++i) {
     out.guard_rows.push_back({to_oid(guards->at(i, "trigger_oid")), to_oid(guards->at(i, "relid")),
                               guards->at(i, "trigger_name"), guards->at(i, "definition")});
   }
   if (out.functions.count("violations") != 0 && out.functions.count("relation_state") != 0) {
-    auto drift = c.query("SELECT relid, change FROM " + s + ".violations() WHERE decision <> 'protect'");
+    auto drift =
+        c.query("SELECT relid, change FROM " + s + ".violations() WHERE decision <> 'protect'");
     if (!drift) return tl::unexpected(drift.error());
     for (std::size_t i = 0; i < drift->size(); ++i) {
       out.drift.push_back({to_oid(drift->at(i, "relid")), drift->at(i, "change")});
@@ -213,9 +223,13 @@ Expected<void> read_registry(Connection& c, const policy::DbSettings& db, Catalo
 
 }  // namespace
 
-std::string Table::sql_name() const { return qualified(schema, name); }
+std::string Table::sql_name() const {
+  return qualified(schema, name);
+}
 
-std::string Table::display() const { return sql::ObjectName{schema, name}.display(); }
+std::string Table::display() const {
+  return sql::ObjectName{schema, name}.display();
+}
 
 bool Catalog::complete_schema() const {
   if (!schema_exists) return false;
@@ -238,15 +252,18 @@ const Registration* Catalog::registration(std::uint32_t relid) const {
   return nullptr;
 }
 
-Expected<Catalog> read_catalog(Connection& connection, const policy::DbSettings& db, const std::string& policy_text) {
+Expected<Catalog> read_catalog(Connection& connection, const policy::DbSettings& db,
+                               const std::string& policy_text) {
   Catalog out;
-  auto session = connection.query(R"(SELECT current_user AS usr, r.rolsuper, r.rolcreaterole, current_database() AS db
+  auto session = connection.query(
+      R"(SELECT current_user AS usr, r.rolsuper, r.rolcreaterole, current_database() AS db
     FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)");
   if (!session) return tl::unexpected(session.error());
-  out.session = {session->at(0, "usr"), session->at(0, "rolsuper") == "t", session->at(0, "rolcreaterole") == "t",
-                 session->at(0, "db")};
-  auto hash = connection.query("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8')), 'hex') AS h",
-                               {policy_text});
+  out.session = {session->at(0, "usr"), session->at(0, "rolsuper") == "t",
+                 session->at(0, "rolcreaterole") == "t", session->at(0, "db")};
+  auto hash = connection.query(
+      "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8')), 'hex') AS h",
+      {policy_text});
   if (!hash) return tl::unexpected(hash.error());
   out.policy_sha256 = hash->at(0, "h");
   if (auto ok = read_tables(connection, db, out); !ok) return tl::unexpected(ok.error());

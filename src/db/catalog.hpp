@@ -64,8 +64,8 @@ struct Registration {
   std::string policy_name;
   std::string policy_file;
   std::string policy_sha256;
-  std::vector<int> columns;   // registered attnums, ascending
-  bool present = false;       // the relation still exists
+  std::vector<int> columns;  // registered attnums, ascending
+  bool present = false;      // the relation still exists
 };
 
 struct GuardRow {
@@ -101,7 +101,7 @@ struct Catalog {
   std::vector<std::string> own_tables;  // those of pgwarden's tables that exist
   bool service_role_exists = false;
   std::map<std::string, InstalledFunction> functions;
-  std::map<std::string, char> event_triggers;                   // name -> evtenabled
+  std::map<std::string, char> event_triggers;                  // name -> evtenabled
   std::map<std::string, std::string> event_trigger_functions;  // name -> schema.function
   std::vector<InstalledTrigger> triggers;
   std::vector<Registration> registrations;
@@ -113,6 +113,7 @@ struct Catalog {
   [[nodiscard]] const Registration* registration(std::uint32_t relid) const;
 };
 
-Expected<Catalog> read_catalog(Connection& connection, const policy::DbSettings& db, const std::string& policy_text);
+Expected<Catalog> read_catalog(Connection& connection, const policy::DbSettings& db,
+                               const std::string& policy_text);
 
 }  // namespace pgwarden::db

@@ -31,9 +31,10 @@ std::string_view to_string(Change::Kind kind);
 struct Plan {
   std::vector<Change> changes;
   std::vector<std::string> problems;  // what this connection cannot install, and why
-  std::vector<std::string> warnings;  // what guards cannot stop: privileges held another way, owners, superusers
-  bool first_install = false;         // pgwarden's schema does not exist yet
-  bool blocked = false;               // a problem stops the whole install (nothing is changed)
+  std::vector<std::string>
+      warnings;  // what guards cannot stop: privileges held another way, owners, superusers
+  bool first_install = false;  // pgwarden's schema does not exist yet
+  bool blocked = false;        // a problem stops the whole install (nothing is changed)
 };
 
 }  // namespace pgwarden::db

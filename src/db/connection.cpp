@@ -1,8 +1,8 @@
 #include "db/connection.hpp"
 
-#include <cassert>
-
 #include <fmt/format.h>
+
+#include <cassert>
 
 #include "pq/libpq.hpp"
 
@@ -39,7 +39,9 @@ const std::string& Rows::at(std::size_t row, std::string_view column) const {
   return value ? *value : k_null;
 }
 
-bool Rows::is_null(std::size_t row, std::string_view column) const { return !rows.at(row).at(index(column)); }
+bool Rows::is_null(std::size_t row, std::string_view column) const {
+  return !rows.at(row).at(index(column));
+}
 
 struct Connection::State {
   const pq::Libpq* api = nullptr;
@@ -67,7 +69,8 @@ struct Connection::State {
     const Result r(raw, ResultCloser{api});
     if (r == nullptr) return make_error(trimmed(api->error_message(conn)));
     const auto status = api->result_status(r.get());
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return tl::unexpected(error_of(r.get()));
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+      return tl::unexpected(error_of(r.get()));
     Rows out;
     const int fields = api->nfields(r.get());
     for (int f = 0; f < fields; ++f) out.columns.emplace_back(api->fname(r.get(), f));
@@ -99,7 +102,8 @@ Expected<Connection> Connection::open(const std::string& conninfo) {
   auto state = std::make_unique<State>();
   state->api = api;
   state->conn = api->connectdb(conninfo.c_str());
-  if (state->conn == nullptr) return make_error("cannot connect to PostgreSQL: libpq is out of memory");
+  if (state->conn == nullptr)
+    return make_error("cannot connect to PostgreSQL: libpq is out of memory");
   Connection c(std::move(state));
   if (api->status(c.m_state->conn) != CONNECTION_OK) {
     return make_error(fmt::format("cannot connect to PostgreSQL ({}): {}", c.describe(),
@@ -108,7 +112,9 @@ Expected<Connection> Connection::open(const std::string& conninfo) {
   api->set_notice_processor(c.m_state->conn, ignore_notice, nullptr);
   // quote.hpp's literals are exact only with standard-conforming strings; pgwarden's own
   // functions pin their search_path, and so does every statement the door runs.
-  if (auto ok = c.execute("SET standard_conforming_strings = on; SET search_path = pg_catalog, pg_temp"); !ok) {
+  if (auto ok =
+          c.execute("SET standard_conforming_strings = on; SET search_path = pg_catalog, pg_temp");
+      !ok) {
     return tl::unexpected(ok.error());
   }
   return c;
@@ -119,8 +125,9 @@ Expected<Rows> Connection::query(std::string_view sql, const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  return m_state->rows_of(m_state->api->exec_params(m_state->conn, text.c_str(), static_cast<int>(values.size()),
-                                                    nullptr, values.data(), nullptr, nullptr, 0));
+  return m_state->rows_of(m_state->api->exec_params(m_state->conn, text.c_str(),
+                                                    static_cast<int>(values.size()), nullptr,
+                                                    values.data(), nullptr, nullptr, 0));
 }
 
 Expected<void> Connection::execute(std::string_view sql) {
@@ -132,11 +139,16 @@ Expected<void> Connection::execute(std::string_view sql) {
 
 std::string Connection::describe() const {
   const auto* api = m_state->api;
-  const auto value = [](const char* v) { return v != nullptr && *v != '\0' ? std::string(v) : std::string("(default)"); };
+  const auto value = [](const char* v) {
+    return v != nullptr && *v != '\0' ? std::string(v) : std::string("(default)");
+  };
   return fmt::format("host {}, port {}, database {}, user {}", value(api->host(m_state->conn)),
-                     value(api->port(m_state->conn)), value(api->db(m_state->conn)), value(api->user(m_state->conn)));
+                     value(api->port(m_state->conn)), value(api->db(m_state->conn)),
+                     value(api->user(m_state->conn)));
 }
 
-int Connection::server_version() const { return m_state->api->server_version(m_state->conn); }
+int Connection::server_version() const {
+  return m_state->api->server_version(m_state->conn);
+}
 
 }  // namespace pgwarden::db

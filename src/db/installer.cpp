@@ -8,9 +8,10 @@ namespace pgwarden::db {
 namespace {
 
 Expected<bool> grants_table_exists(Connection& c, const policy::DbSettings& db) {
-  auto rows = c.query(R"(SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  auto rows = c.query(
+      R"(SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = $1 AND c.relname = 'grants')",
-                      {db.schema});
+      {db.schema});
   if (!rows) return tl::unexpected(rows.error());
   return !rows->empty();
 }
@@ -21,7 +22,8 @@ Expected<void> apply(Connection& connection, const Plan& plan, const policy::DbS
                      const PolicySource& source, const std::string& version) {
   const std::string s = ident(db.schema);
   const std::string grant = fmt::format(
-      "INSERT INTO {}.grants (txid, relid, operation, expires_at, reason) VALUES (pg_catalog.txid_current(), NULL, "
+      "INSERT INTO {}.grants (txid, relid, operation, expires_at, reason) VALUES "
+      "(pg_catalog.txid_current(), NULL, "
       "'protect', pg_catalog.clock_timestamp() + interval '1 hour', 'pgwarden db protect')",
       s);
   bool granted = false;
@@ -48,11 +50,12 @@ Expected<void> apply(Connection& connection, const Plan& plan, const policy::DbS
   changes += "]::text[]";
   if (!granted) return make_error("pgwarden's grants table was not created");
   auto log = connection.execute(fmt::format(
-      "INSERT INTO {}.log (event, policy_name, policy_file, policy_sha256, pgwarden_version, changes) "
+      "INSERT INTO {}.log (event, policy_name, policy_file, policy_sha256, pgwarden_version, "
+      "changes) "
       "VALUES ({}, {}, {}, {}, {}, {});\n"
       "DELETE FROM {}.grants WHERE txid = pg_catalog.txid_current() AND operation = 'protect';",
-      s, literal(plan.first_install ? "install" : "upgrade"), literal(source.name), literal(source.file),
-      literal(source.sha256), literal(version), changes, s));
+      s, literal(plan.first_install ? "install" : "upgrade"), literal(source.name),
+      literal(source.file), literal(source.sha256), literal(version), changes, s));
   if (!log) return tl::unexpected(log.error());
   return {};
 }

@@ -1,8 +1,8 @@
 #include "db/objects.hpp"
 
-#include <string_view>
-
 #include <fmt/format.h>
+
+#include <string_view>
 
 #include "db/quote.hpp"
 
@@ -52,11 +52,14 @@ std::string body_of(const std::string& create) {
 }  // namespace
 
 const std::vector<std::string>& own_tables() {
-  static const std::vector<std::string> k_names = {"protected", "protected_columns", "guards", "grants", "log"};
+  static const std::vector<std::string> k_names = {"protected", "protected_columns", "guards",
+                                                   "grants", "log"};
   return k_names;
 }
 
-std::string tables_sql(const policy::DbSettings& db) { return fill(sql_files::k_tables, db); }
+std::string tables_sql(const policy::DbSettings& db) {
+  return fill(sql_files::k_tables, db);
+}
 
 std::vector<FunctionSql> functions_sql(const policy::DbSettings& db) {
   const std::pair<const char*, std::string_view> files[] = {
@@ -98,21 +101,29 @@ std::vector<EventTriggerSql> event_triggers_sql(const policy::DbSettings& db) {
 std::vector<LogTriggerSql> log_triggers_sql(const policy::DbSettings& db) {
   const std::string log = qualified(db.schema, "log");
   std::vector<LogTriggerSql> out;
-  for (const auto& [name, when] : {std::pair<const char*, const char*>{"pgwarden_log_rows", "UPDATE OR DELETE ON {0} FOR EACH ROW"},
-                                   {"pgwarden_log_truncate", "TRUNCATE ON {0} FOR EACH STATEMENT"}}) {
-    out.push_back({name, fmt::format("CREATE TRIGGER {1} BEFORE {2} EXECUTE FUNCTION {3}.log_insert_only();\n"
-                                     "ALTER TABLE {0} ENABLE ALWAYS TRIGGER {1};",
-                                     log, ident(name), fmt::format(fmt::runtime(when), log), ident(db.schema))});
+  for (const auto& [name, when] :
+       {std::pair<const char*, const char*>{"pgwarden_log_rows",
+                                            "UPDATE OR DELETE ON {0} FOR EACH ROW"},
+        {"pgwarden_log_truncate", "TRUNCATE ON {0} FOR EACH STATEMENT"}}) {
+    out.push_back(
+        {name,
+         fmt::format("CREATE TRIGGER {1} BEFORE {2} EXECUTE FUNCTION {3}.log_insert_only();\n"
+                     "ALTER TABLE {0} ENABLE ALWAYS TRIGGER {1};",
+                     log, ident(name), fmt::format(fmt::runtime(when), log), ident(db.schema))});
   }
   return out;
 }
 
 const char* to_string(Operation op) {
   switch (op) {
-    case Operation::truncate: return "truncate";
-    case Operation::delete_rows: return "delete";
-    case Operation::delete_all: return "delete_all";
-    case Operation::update: return "update";
+    case Operation::truncate:
+      return "truncate";
+    case Operation::delete_rows:
+      return "delete";
+    case Operation::delete_all:
+      return "delete_all";
+    case Operation::update:
+      return "update";
   }
   return "";
 }
@@ -133,8 +144,12 @@ std::string GuardTrigger::create_sql(const policy::DbSettings& db) const {
   // statement reached it; statement triggers only for the table a statement names.
   std::string timing;
   switch (operation) {
-    case Operation::truncate: timing = "BEFORE TRUNCATE ON {0} FOR EACH STATEMENT"; break;
-    case Operation::delete_rows: timing = "BEFORE DELETE ON {0} FOR EACH ROW"; break;
+    case Operation::truncate:
+      timing = "BEFORE TRUNCATE ON {0} FOR EACH STATEMENT";
+      break;
+    case Operation::delete_rows:
+      timing = "BEFORE DELETE ON {0} FOR EACH ROW";
+      break;
     case Operation::delete_all:
       timing = "AFTER DELETE ON {0} REFERENCING OLD TABLE AS pgwarden_deleted FOR EACH STATEMENT";
       break;
@@ -142,9 +157,11 @@ std::string GuardTrigger::create_sql(const policy::DbSettings& db) const {
       // AFTER, so that the row compared is the one stored, whatever BEFORE triggers (which fire
       // in name order) did to NEW; compared byte for byte (record_image_ne), so that a value
       // that is merely equal (1.0 and 1.00) counts as a change.
-      timing = attnum > 0 ? "AFTER UPDATE ON {0} FOR EACH ROW WHEN (pg_catalog.record_image_ne(ROW(OLD.{1}), "
-                            "ROW(NEW.{1})))"
-                          : "AFTER UPDATE ON {0} FOR EACH ROW WHEN (OLD.* OPERATOR(pg_catalog.*<>) NEW.*)";
+      timing =
+          attnum > 0
+              ? "AFTER UPDATE ON {0} FOR EACH ROW WHEN (pg_catalog.record_image_ne(ROW(OLD.{1}), "
+                "ROW(NEW.{1})))"
+              : "AFTER UPDATE ON {0} FOR EACH ROW WHEN (OLD.* OPERATOR(pg_catalog.*<>) NEW.*)";
       break;
   }
   std::string arguments;
@@ -154,16 +171,20 @@ std::string GuardTrigger::create_sql(const policy::DbSettings& db) const {
       "CREATE TRIGGER {1} {2} EXECUTE FUNCTION {3}.{4}({5});\n"
       "ALTER TABLE {0} ENABLE ALWAYS TRIGGER {1};\n"
       "DELETE FROM {3}.guards WHERE relid = {6} AND trigger_name = {7};\n"
-      "INSERT INTO {3}.guards (trigger_oid, relid, guarded_relid, trigger_name, operation, definition)\n"
+      "INSERT INTO {3}.guards (trigger_oid, relid, guarded_relid, trigger_name, operation, "
+      "definition)\n"
       "  SELECT t.oid, t.tgrelid, {8}, t.tgname, {9}, {10}\n"
       "  FROM pg_catalog.pg_trigger t WHERE t.tgrelid = {6} AND t.tgname = {7};",
-      table, trigger, fmt::format(fmt::runtime(timing), table, ident(column)), ident(db.schema), function(),
-      arguments, relid, literal(name()), guarded, literal(to_string(operation)), k_trigger_definition);
+      table, trigger, fmt::format(fmt::runtime(timing), table, ident(column)), ident(db.schema),
+      function(), arguments, relid, literal(name()), guarded, literal(to_string(operation)),
+      k_trigger_definition);
 }
 
 std::string GuardTrigger::drop_sql(const policy::DbSettings& db) const {
-  return fmt::format("DROP TRIGGER IF EXISTS {1} ON {0};\nDELETE FROM {2}.guards WHERE relid = {3} AND trigger_name = {4};",
-                     table, ident(name()), ident(db.schema), relid, literal(name()));
+  return fmt::format(
+      "DROP TRIGGER IF EXISTS {1} ON {0};\nDELETE FROM {2}.guards WHERE relid = {3} AND "
+      "trigger_name = {4};",
+      table, ident(name()), ident(db.schema), relid, literal(name()));
 }
 
 }  // namespace pgwarden::db

@@ -50,7 +50,8 @@ std::vector<LogTriggerSql> log_triggers_sql(const policy::DbSettings& db);
 // pg_get_triggerdef of trigger `t` (a pg_trigger alias) without its table's name, which a rename
 // under a grant changes: what <schema>.guards records and what db protect compares with.
 inline constexpr const char* k_trigger_definition =
-    "pg_catalog.replace(pg_catalog.pg_get_triggerdef(t.oid), ' ON ' || t.tgrelid::pg_catalog.regclass::text || ' ', "
+    "pg_catalog.replace(pg_catalog.pg_get_triggerdef(t.oid), ' ON ' || "
+    "t.tgrelid::pg_catalog.regclass::text || ' ', "
     "' ON <table> ')";
 
 // What a guard trigger does; its name is pgwarden_<operation>_<guarded relid>[_<attnum>].
@@ -58,12 +59,13 @@ enum class Operation { truncate, delete_rows, delete_all, update };
 const char* to_string(Operation op);  // "truncate", "delete", "delete_all", "update"
 
 struct GuardTrigger {
-  std::uint32_t relid = 0;    // the table it is created on
-  std::string table;          // its quoted, schema-qualified name
-  std::uint32_t guarded = 0;  // the table whose policy it enforces (itself, or an ancestor/descendant)
+  std::uint32_t relid = 0;  // the table it is created on
+  std::string table;        // its quoted, schema-qualified name
+  std::uint32_t guarded =
+      0;  // the table whose policy it enforces (itself, or an ancestor/descendant)
   Operation operation = Operation::truncate;
-  int attnum = 0;              // an UPDATE guard of one column; 0: the whole row
-  std::string column;          // that column's name
+  int attnum = 0;      // an UPDATE guard of one column; 0: the whole row
+  std::string column;  // that column's name
   std::vector<std::string> args;
 
   [[nodiscard]] std::string name() const;

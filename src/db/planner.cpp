@@ -1,9 +1,9 @@
 #include "db/planner.hpp"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "db/quote.hpp"
 
@@ -21,22 +21,25 @@ class Planner {
   bool base() {
     const auto& session = m_catalog.session;
     if (m_catalog.schema_exists && m_catalog.schema_owner != session.user && !session.superuser) {
-      m_plan.problems.push_back(fmt::format("pgwarden's schema {} belongs to {}: run pgwarden db protect as {} or as a "
-                                            "superuser (connected as {})",
-                                            m_db.schema, m_catalog.schema_owner, m_catalog.schema_owner, session.user));
+      m_plan.problems.push_back(
+          fmt::format("pgwarden's schema {} belongs to {}: run pgwarden db protect as {} or as a "
+                      "superuser (connected as {})",
+                      m_db.schema, m_catalog.schema_owner, m_catalog.schema_owner, session.user));
       m_plan.blocked = true;
       return false;
     }
     if (!m_catalog.service_role_exists) {
       if (!session.superuser && !session.create_role) {
-        m_plan.problems.push_back(fmt::format("the service role {} does not exist, and {} may not create roles: "
-                                              "create it (CREATE ROLE {} NOLOGIN) or run as a superuser",
-                                              m_db.service_role, session.user, ident(m_db.service_role)));
+        m_plan.problems.push_back(
+            fmt::format("the service role {} does not exist, and {} may not create roles: "
+                        "create it (CREATE ROLE {} NOLOGIN) or run as a superuser",
+                        m_db.service_role, session.user, ident(m_db.service_role)));
         m_plan.blocked = true;
         return false;
       }
-      add(Kind::base, m_db.schema, fmt::format("create the service role {} (NOLOGIN: grant it to the approvals door)",
-                                               m_db.service_role),
+      add(Kind::base, m_db.schema,
+          fmt::format("create the service role {} (NOLOGIN: grant it to the approvals door)",
+                      m_db.service_role),
           fmt::format("CREATE ROLE {} NOLOGIN;", ident(m_db.service_role)));
     }
     // pgwarden's functions run as their owner (SECURITY DEFINER), and their owner can replace them:
@@ -44,8 +47,8 @@ class Planner {
     // running db protect takes them over.
     if (m_catalog.schema_exists && session.superuser && !m_catalog.schema_owner_superuser) {
       add(Kind::base, m_db.schema,
-          fmt::format("pgwarden's objects belong to {}, who is no superuser: hand them to {}", m_catalog.schema_owner,
-                      session.user),
+          fmt::format("pgwarden's objects belong to {}, who is no superuser: hand them to {}",
+                      m_catalog.schema_owner, session.user),
           fmt::format(R"(ALTER SCHEMA {0} OWNER TO CURRENT_USER;
 DO $takeover$
 DECLARE o record;
@@ -64,8 +67,9 @@ END $takeover$;)",
     m_plan.first_install = !m_catalog.schema_exists;
     if (!m_catalog.complete_schema()) {
       add(Kind::base, m_db.schema,
-          m_catalog.schema_exists ? fmt::format("create the missing tables of schema {}", m_db.schema)
-                                  : fmt::format("create schema {} and its tables", m_db.schema),
+          m_catalog.schema_exists
+              ? fmt::format("create the missing tables of schema {}", m_db.schema)
+              : fmt::format("create schema {} and its tables", m_db.schema),
           tables_sql(m_db));
     }
     return true;
@@ -74,8 +78,8 @@ END $takeover$;)",
   void functions() {
     for (const auto& f : functions_sql(m_db)) {
       const auto it = m_catalog.functions.find(f.name);
-      if (it != m_catalog.functions.end() && it->second.body == f.body && it->second.security_definer &&
-          it->second.config == k_function_config) {
+      if (it != m_catalog.functions.end() && it->second.body == f.body &&
+          it->second.security_definer && it->second.config == k_function_config) {
         continue;
       }
       const bool missing = it == m_catalog.functions.end();
@@ -84,9 +88,11 @@ END $takeover$;)",
       // a partition an owner creates later. A trigger function cannot be called any other way.
       const bool trigger_function = f.name == "guard" || f.name == "guard_delete_all";
       add(missing ? Kind::base : Kind::outdated, m_db.schema,
-          fmt::format("function {}.{}() is {}", m_db.schema, f.name, missing ? "missing" : "outdated"),
-          f.create + fmt::format("\n{} ON FUNCTION {}.{} {} PUBLIC;", trigger_function ? "GRANT EXECUTE" : "REVOKE ALL",
-                                 m_schema, signature(f.name), trigger_function ? "TO" : "FROM"));
+          fmt::format("function {}.{}() is {}", m_db.schema, f.name,
+                      missing ? "missing" : "outdated"),
+          f.create + fmt::format("\n{} ON FUNCTION {}.{} {} PUBLIC;",
+                                 trigger_function ? "GRANT EXECUTE" : "REVOKE ALL", m_schema,
+                                 signature(f.name), trigger_function ? "TO" : "FROM"));
     }
     const std::string log = qualified(m_db.schema, "log");
     for (const auto& t : log_triggers_sql(m_db)) {
@@ -95,9 +101,11 @@ END $takeover$;)",
         if (i.name == t.name && i.function == "log_insert_only") installed = &i;
       }
       if (installed == nullptr) {
-        add(Kind::base, m_db.schema, fmt::format("the log's trigger {} is missing", t.name), t.create);
+        add(Kind::base, m_db.schema, fmt::format("the log's trigger {} is missing", t.name),
+            t.create);
       } else if (installed->enabled != 'A') {
-        add(Kind::disabled, m_db.schema, fmt::format("the log's trigger {} is not ENABLE ALWAYS", t.name),
+        add(Kind::disabled, m_db.schema,
+            fmt::format("the log's trigger {} is not ENABLE ALWAYS", t.name),
             fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};", log, ident(t.name)));
       }
     }
@@ -106,7 +114,8 @@ END $takeover$;)",
   void triggers(const Wanted& wanted) {
     std::map<std::pair<std::uint32_t, std::string>, const InstalledTrigger*> installed;
     for (const auto& t : m_catalog.triggers) {
-      if (t.parent == 0 && (t.function == "guard" || t.function == "guard_delete_all")) installed[{t.relid, t.name}] = &t;
+      if (t.parent == 0 && (t.function == "guard" || t.function == "guard_delete_all"))
+        installed[{t.relid, t.name}] = &t;
     }
     // A guard's definition as PostgreSQL printed it when pgwarden created it: one replaced in place
     // (CREATE OR REPLACE TRIGGER by a superuser while the event trigger was away) differs.
@@ -118,14 +127,17 @@ END $takeover$;)",
     // Extra ones first: a table that stops being guarded loses its guards before anything else.
     for (const auto& [key, t] : installed) {
       if (wanted_keys.count(key) != 0) continue;
-      add(Kind::extra, t->table, fmt::format("guard {} on {} is no longer wanted by the policy", t->name, t->table),
-          fmt::format("DROP TRIGGER IF EXISTS {} ON {};\nDELETE FROM {}.guards WHERE trigger_oid = {};", ident(t->name),
-                      t->table, m_schema, t->oid));
+      add(Kind::extra, t->table,
+          fmt::format("guard {} on {} is no longer wanted by the policy", t->name, t->table),
+          fmt::format(
+              "DROP TRIGGER IF EXISTS {} ON {};\nDELETE FROM {}.guards WHERE trigger_oid = {};",
+              ident(t->name), t->table, m_schema, t->oid));
     }
     for (const auto& w : wanted.triggers) {
       const std::string subject = m_catalog.table(w.relid)->display();
       const auto it = installed.find({w.relid, w.name()});
-      const std::string what = fmt::format("guard {} ({}) on {}", w.name(), to_string(w.operation), subject);
+      const std::string what =
+          fmt::format("guard {} ({}) on {}", w.name(), to_string(w.operation), subject);
       if (it == installed.end()) {
         add(Kind::missing, subject, what + " is missing", w.create_sql(m_db));
         continue;
@@ -133,10 +145,12 @@ END $takeover$;)",
       const InstalledTrigger& t = *it->second;
       const auto definition = registered_definition.find(t.oid);
       if (t.function != w.function() || t.args != w.args) {
-        add(Kind::outdated, subject, what + " is outdated: the policy's texts or pgwarden's guard changed",
+        add(Kind::outdated, subject,
+            what + " is outdated: the policy's texts or pgwarden's guard changed",
             fmt::format("DROP TRIGGER {} ON {};\n", ident(t.name), w.table) + w.create_sql(m_db));
       } else if (definition == registered_definition.end() || definition->second != t.definition) {
-        add(Kind::outdated, subject, what + " is not the trigger pgwarden created (its definition differs)",
+        add(Kind::outdated, subject,
+            what + " is not the trigger pgwarden created (its definition differs)",
             fmt::format("DROP TRIGGER {} ON {};\n", ident(t.name), w.table) + w.create_sql(m_db));
       } else if (t.enabled != 'A') {
         add(Kind::disabled, subject, what + fmt::format(" is {}", enabled_word(t.enabled)),
@@ -146,7 +160,8 @@ END $takeover$;)",
     // Clones of row guards on partitions: PostgreSQL keeps them, but each can be disabled alone.
     for (const auto& t : m_catalog.triggers) {
       if (t.parent == 0 || t.enabled == 'A') continue;
-      add(Kind::disabled, t.table, fmt::format("guard {} on partition {} is {}", t.name, t.table, enabled_word(t.enabled)),
+      add(Kind::disabled, t.table,
+          fmt::format("guard {} on partition {} is {}", t.name, t.table, enabled_word(t.enabled)),
           fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};", t.table, ident(t.name)));
     }
   }
@@ -158,20 +173,25 @@ END $takeover$;)",
       const std::string function = m_db.schema + "." + e.function;
       if (state == m_catalog.event_triggers.end()) {
         if (session.superuser) {
-          add(Kind::missing, m_db.schema, fmt::format("event trigger {} is missing", e.name), e.create);
+          add(Kind::missing, m_db.schema, fmt::format("event trigger {} is missing", e.name),
+              e.create);
         } else {
-          m_plan.problems.push_back(fmt::format(
-              "event trigger {} is missing, and only a superuser can create it (connected as {}): DDL that weakens "
-              "the guards (DROP TABLE, DISABLE TRIGGER, RENAME, ...) is not refused until a superuser runs pgwarden "
-              "db protect",
-              e.name, session.user));
+          m_plan.problems.push_back(
+              fmt::format("event trigger {} is missing, and only a superuser can create it "
+                          "(connected as {}): DDL that weakens "
+                          "the guards (DROP TABLE, DISABLE TRIGGER, RENAME, ...) is not refused "
+                          "until a superuser runs pgwarden "
+                          "db protect",
+                          e.name, session.user));
         }
       } else if (m_catalog.event_trigger_functions.at(e.name) != function) {
-        add_or_problem(Kind::outdated, fmt::format("event trigger {} calls {} instead of {}", e.name,
-                                                   m_catalog.event_trigger_functions.at(e.name), function),
+        add_or_problem(Kind::outdated,
+                       fmt::format("event trigger {} calls {} instead of {}", e.name,
+                                   m_catalog.event_trigger_functions.at(e.name), function),
                        fmt::format("DROP EVENT TRIGGER {};\n", ident(e.name)) + e.create);
       } else if (state->second != 'A') {
-        add_or_problem(Kind::disabled, fmt::format("event trigger {} is {}", e.name, enabled_word(state->second)),
+        add_or_problem(Kind::disabled,
+                       fmt::format("event trigger {} is {}", e.name, enabled_word(state->second)),
                        fmt::format("ALTER EVENT TRIGGER {} ENABLE ALWAYS;", ident(e.name)));
       }
     }
@@ -186,23 +206,30 @@ END $takeover$;)",
     if (m_catalog.session.superuser) {
       add(kind, m_db.schema, what, std::move(sql));
     } else {
-      m_plan.problems.push_back(fmt::format("{}, and only a superuser can change it (connected as {})", what,
-                                            m_catalog.session.user));
+      m_plan.problems.push_back(
+          fmt::format("{}, and only a superuser can change it (connected as {})", what,
+                      m_catalog.session.user));
     }
   }
 
   static std::string enabled_word(char enabled) {
     switch (enabled) {
-      case 'D': return "disabled";
-      case 'R': return "enabled only for replica sessions";
-      case 'O': return "enabled, but not ALWAYS (session_replication_role = replica skips it)";
-      default: return "not ENABLE ALWAYS";
+      case 'D':
+        return "disabled";
+      case 'R':
+        return "enabled only for replica sessions";
+      case 'O':
+        return "enabled, but not ALWAYS (session_replication_role = replica skips it)";
+      default:
+        return "not ENABLE ALWAYS";
     }
   }
 
   static std::string signature(const std::string& function) {
     static const std::map<std::string, std::string> k_arguments = {
-        {"granted", "oid, text[]"}, {"refuse", "text, text, text, text"}, {"relation_state", "oid"},
+        {"granted", "oid, text[]"},
+        {"refuse", "text, text, text, text"},
+        {"relation_state", "oid"},
         {"rebaseline", "oid"}};
     const auto it = k_arguments.find(function);
     return fmt::format("{}({})", function, it == k_arguments.end() ? "" : it->second);
@@ -224,7 +251,8 @@ Plan make_plan(const Catalog& catalog, const Wanted& wanted, const PrivilegePlan
   for (const auto& skipped : wanted.skipped) plan.problems.push_back("cannot guard " + skipped);
   planner.functions();
   planner.triggers(wanted);
-  for (auto& c : registry_changes(catalog, wanted, db, source)) plan.changes.push_back(std::move(c));
+  for (auto& c : registry_changes(catalog, wanted, db, source))
+    plan.changes.push_back(std::move(c));
   for (const auto& c : privileges.changes) plan.changes.push_back(c);
   plan.warnings = privileges.warnings;
   planner.event_triggers();

@@ -1,11 +1,11 @@
 #include "db/privileges.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "db/quote.hpp"
 
@@ -85,41 +85,48 @@ std::string held_otherwise(const Held& h) {
 
 }  // namespace
 
-Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& catalog, const Wanted& wanted,
-                                        const policy::DbSettings& db) {
+Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& catalog,
+                                        const Wanted& wanted, const policy::DbSettings& db) {
   PrivilegePlan out;
   if (db.roles.empty()) return out;
   auto roles = connection.query(
       "SELECT r.rolname, r.rolsuper FROM pg_catalog.pg_roles r "
-      "WHERE r.rolname IN (SELECT pg_catalog.jsonb_array_elements_text($1::pg_catalog.jsonb)) ORDER BY 1",
+      "WHERE r.rolname IN (SELECT pg_catalog.jsonb_array_elements_text($1::pg_catalog.jsonb)) "
+      "ORDER BY 1",
       {nlohmann::json(db.roles).dump()});
   if (!roles) return tl::unexpected(roles.error());
   std::set<std::string> existing;
   for (std::size_t i = 0; i < roles->size(); ++i) {
     existing.insert(roles->at(i, "rolname"));
     if (roles->at(i, "rolsuper") == "t") {
-      out.warnings.push_back(fmt::format("role {} of [db] roles is a superuser: it can switch every guard off (the "
-                                         "event triggers, the catalogs, pgwarden's own functions)",
-                                         roles->at(i, "rolname")));
+      out.warnings.push_back(
+          fmt::format("role {} of [db] roles is a superuser: it can switch every guard off (the "
+                      "event triggers, the catalogs, pgwarden's own functions)",
+                      roles->at(i, "rolname")));
     }
   }
   for (const auto& role : db.roles) {
-    if (existing.count(role) == 0) out.warnings.push_back(fmt::format("role {} of [db] roles does not exist", role));
+    if (existing.count(role) == 0)
+      out.warnings.push_back(fmt::format("role {} of [db] roles does not exist", role));
   }
 
   // What to ask: per role and guarded table, the privileges whose operation is guarded; for
   // UPDATE, the table-level privilege and each guarded column's.
   std::map<std::uint32_t, bool> whole_row;  // the UPDATE guard covers every column
   for (const auto& g : wanted.triggers) {
-    if (g.operation == Operation::update && g.relid == g.guarded) whole_row[g.relid] |= g.attnum == 0;
+    if (g.operation == Operation::update && g.relid == g.guarded)
+      whole_row[g.relid] |= g.attnum == 0;
   }
   nlohmann::json ask = nlohmann::json::array();
   for (const auto& role : db.roles) {
     if (existing.count(role) == 0) continue;
     for (const auto& w : wanted.registrations) {
-      const auto has = [&](const char* g) { return std::find(w.guards.begin(), w.guards.end(), g) != w.guards.end(); };
+      const auto has = [&](const char* g) {
+        return std::find(w.guards.begin(), w.guards.end(), g) != w.guards.end();
+      };
       const auto add = [&](const char* privilege, int attnum) {
-        ask.push_back({{"role", role}, {"relid", w.relid}, {"privilege", privilege}, {"attnum", attnum}});
+        ask.push_back(
+            {{"role", role}, {"relid", w.relid}, {"privilege", privilege}, {"attnum", attnum}});
       };
       if (has("truncate")) add("TRUNCATE", 0);
       if (has("delete")) add("DELETE", 0);
@@ -161,9 +168,11 @@ Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& c
     const Table* t = catalog.table(relid);
     if (t == nullptr) continue;
     if (h.owns && !h.superuser) {
-      warn(fmt::format("role {} of [db] roles owns {} (its owner is {}): an owner can grant itself every privilege "
-                       "back, and where the event trigger is missing it can drop or disable the guards",
-                       role, t->display(), h.owner));
+      warn(fmt::format(
+          "role {} of [db] roles owns {} (its owner is {}): an owner can grant itself every "
+          "privilege "
+          "back, and where the event trigger is missing it can drop or disable the guards",
+          role, t->display(), h.owner));
     }
     if (privilege == "UPDATE") {
       auto& state = updates[{role, relid}];
@@ -175,12 +184,14 @@ Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& c
       continue;
     }
     if (h.direct_table) {
-      out.changes.push_back({Change::Kind::privilege, t->display(),
-                             fmt::format("revoke {} on {} from {}", privilege, t->display(), role),
-                             fmt::format("REVOKE {} ON TABLE {} FROM {};", privilege, t->sql_name(), ident(role))});
+      out.changes.push_back(
+          {Change::Kind::privilege, t->display(),
+           fmt::format("revoke {} on {} from {}", privilege, t->display(), role),
+           fmt::format("REVOKE {} ON TABLE {} FROM {};", privilege, t->sql_name(), ident(role))});
     }
     if (const auto how = held_otherwise(h); !how.empty() && !h.superuser) {
-      warn(fmt::format("role {} still holds {} on {} through {}", role, privilege, t->display(), how));
+      warn(fmt::format("role {} still holds {} on {} through {}", role, privilege, t->display(),
+                       how));
     }
   }
 
@@ -197,27 +208,31 @@ Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& c
       if (h.direct_column) revoke_columns.push_back(ident(h.column));
     }
     if (state.table_update.direct_table) {
-      std::string sql = fmt::format("REVOKE UPDATE ON TABLE {} FROM {};", t->sql_name(), ident(role));
+      std::string sql =
+          fmt::format("REVOKE UPDATE ON TABLE {} FROM {};", t->sql_name(), ident(role));
       std::string what = fmt::format("revoke UPDATE on {} from {}", t->display(), role);
       std::vector<std::string> others;
       for (const auto& c : t->columns) {
         if (guarded.count(c.attnum) == 0) others.push_back(ident(c.name));
       }
       if (!every_column && !others.empty()) {
-        sql += fmt::format("\nGRANT UPDATE ({}) ON TABLE {} TO {};", join(others), t->sql_name(), ident(role));
+        sql += fmt::format("\nGRANT UPDATE ({}) ON TABLE {} TO {};", join(others), t->sql_name(),
+                           ident(role));
         what += fmt::format(", and grant UPDATE on its other columns ({})", join(others));
       }
-      out.changes.push_back({Change::Kind::privilege, t->display(), std::move(what), std::move(sql)});
+      out.changes.push_back(
+          {Change::Kind::privilege, t->display(), std::move(what), std::move(sql)});
     } else if (!revoke_columns.empty()) {
       out.changes.push_back({Change::Kind::privilege, t->display(),
-                             fmt::format("revoke UPDATE ({}) on {} from {}", join(revoke_columns), t->display(), role),
-                             fmt::format("REVOKE UPDATE ({}) ON TABLE {} FROM {};", join(revoke_columns),
-                                         t->sql_name(), ident(role))});
+                             fmt::format("revoke UPDATE ({}) on {} from {}", join(revoke_columns),
+                                         t->display(), role),
+                             fmt::format("REVOKE UPDATE ({}) ON TABLE {} FROM {};",
+                                         join(revoke_columns), t->sql_name(), ident(role))});
     }
     for (const auto& [attnum, h] : state.columns) {
       if (const auto how = held_otherwise(h); !how.empty() && !h.superuser) {
-        warn(fmt::format("role {} still holds UPDATE of column {} on {} through {}", role, ident(h.column),
-                         t->display(), how));
+        warn(fmt::format("role {} still holds UPDATE of column {} on {} through {}", role,
+                         ident(h.column), t->display(), how));
       }
     }
   }

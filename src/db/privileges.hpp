@@ -18,11 +18,12 @@
 namespace pgwarden::db {
 
 struct PrivilegePlan {
-  std::vector<Change> changes;        // REVOKE (and GRANT of the other columns)
-  std::vector<std::string> warnings;  // held another way; owners; superusers; roles that do not exist
+  std::vector<Change> changes;  // REVOKE (and GRANT of the other columns)
+  std::vector<std::string>
+      warnings;  // held another way; owners; superusers; roles that do not exist
 };
 
-Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& catalog, const Wanted& wanted,
-                                        const policy::DbSettings& db);
+Expected<PrivilegePlan> plan_privileges(Connection& connection, const Catalog& catalog,
+                                        const Wanted& wanted, const policy::DbSettings& db);
 
 }  // namespace pgwarden::db

@@ -1,5 +1,7 @@
 #include "db/protect.hpp"
 
+#include <fmt/format.h>
+
 #include "db/catalog.hpp"
 #include "db/connection.hpp"
 #include "db/installer.hpp"
@@ -13,7 +15,8 @@ namespace {
 
 // One db protect at a time per database: a second one waits for the first to commit, then
 // plans against what the first installed.
-constexpr const char* k_lock = "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgwarden db protect'))";
+constexpr const char* k_lock =
+    "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgwarden db protect'))";
 
 }  // namespace
 
@@ -23,6 +26,13 @@ Expected<Outcome> protect(const policy::Policy& policy, const ProtectOptions& op
   Outcome out;
   out.mode = options.mode;
   out.database = connection->describe();
+  // The catalogs read here (pg_trigger.tgparentid, partition functions) are PostgreSQL 13's;
+  // the guards' behaviour is tested on PostgreSQL 15.
+  if (connection->server_version() < 130000) {
+    return make_error(fmt::format("pgwarden db protect needs PostgreSQL 13 or later; {} runs {}.{}",
+                                  out.database, connection->server_version() / 10000,
+                                  connection->server_version() % 10000));
+  }
   out.policy_file = policy.source.empty() ? "(built-in defaults)" : policy.source;
   if (auto ok = connection->execute("BEGIN"); !ok) return tl::unexpected(ok.error());
   if (auto ok = connection->execute(k_lock); !ok) return tl::unexpected(ok.error());

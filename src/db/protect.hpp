@@ -25,7 +25,7 @@ namespace pgwarden::db {
 enum class Mode { install, dry_run, check };
 
 struct ProtectOptions {
-  std::string conninfo;     // a conninfo string or URI; empty: libpq's defaults and PG* variables
+  std::string conninfo;  // a conninfo string or URI; empty: libpq's defaults and PG* variables
   Mode mode = Mode::install;
   std::string policy_text;  // the policy file's text ("" for the built-in defaults)
   std::string version;      // pgwarden's, for the log
@@ -36,7 +36,7 @@ struct Outcome {
   std::string database;     // host, port, database and user, as libpq connected
   std::string policy_file;  // as the registry records it
   Plan plan;
-  bool applied = false;     // install: the plan's changes were committed
+  bool applied = false;  // install: the plan's changes were committed
 };
 
 Expected<Outcome> protect(const policy::Policy& policy, const ProtectOptions& options);

@@ -35,7 +35,7 @@ struct TableRefusals {
   std::optional<Refusal> delete_rows;  // DELETE ... WHERE: some rows
   std::optional<Refusal> delete_all;   // DELETE without WHERE: every row
   std::optional<Refusal> drop_table;
-  std::vector<ColumnRefusal> update;   // the columns whose UPDATE is refused
+  std::vector<ColumnRefusal> update;  // the columns whose UPDATE is refused
   // Set when the table is append-only: every column's UPDATE is refused as mutate_append_only
   // with the same texts, so one guard covers the whole row (columns added later too). Its
   // actions are every column's, so a grant must name them all.
@@ -52,8 +52,8 @@ struct TableColumn {
 };
 
 // Asks the engine about `schema`.`name` with these columns.
-TableRefusals judge_table(const policy::Policy& policy, const std::string& schema, const std::string& name,
-                          const std::vector<TableColumn>& columns);
+TableRefusals judge_table(const policy::Policy& policy, const std::string& schema,
+                          const std::string& name, const std::vector<TableColumn>& columns);
 
 // The synthesized WHERE in a hint reads as what it stands for: "WHERE <the same condition>".
 std::string hint_text(std::string hint);

@@ -1,9 +1,9 @@
 #include "db/registry.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "db/quote.hpp"
 #include "sql/effect.hpp"
@@ -24,35 +24,44 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // Writes the row, its columns, and the state the event trigger holds the table to.
-std::string register_sql(const WantedRegistration& w, const std::string& s, const PolicySource& source) {
+std::string register_sql(const WantedRegistration& w, const std::string& s,
+                         const PolicySource& source) {
   std::string columns;
   for (const auto& c : w.columns) {
     columns += fmt::format(
-        "INSERT INTO {0}.protected_columns (relid, attnum, column_name, expected_name, expected_type)\n"
-        "  SELECT {1}, a.attnum, a.attname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)\n"
+        "INSERT INTO {0}.protected_columns (relid, attnum, column_name, expected_name, "
+        "expected_type)\n"
+        "  SELECT {1}, a.attnum, a.attname, a.attname, pg_catalog.format_type(a.atttypid, "
+        "a.atttypmod)\n"
         "  FROM pg_catalog.pg_attribute a WHERE a.attrelid = {1} AND a.attnum = {2};\n",
         s, w.relid, c.attnum);
   }
   return fmt::format(
-      "INSERT INTO {0}.protected (relid, schema_name, table_name, guards, refusals, expected_schema, expected_name,\n"
-      "    expected_owner, expected_persistence, expected_parents, expected_children, expected_foreign_keys,\n"
+      "INSERT INTO {0}.protected (relid, schema_name, table_name, guards, refusals, "
+      "expected_schema, expected_name,\n"
+      "    expected_owner, expected_persistence, expected_parents, expected_children, "
+      "expected_foreign_keys,\n"
       "    policy_name, policy_file, policy_sha256)\n"
-      "  SELECT {1}, {2}, {3}, {4}, {5}::jsonb, st.schema_name, st.table_name, st.owner, st.persistence, st.parents,\n"
+      "  SELECT {1}, {2}, {3}, {4}, {5}::jsonb, st.schema_name, st.table_name, st.owner, "
+      "st.persistence, st.parents,\n"
       "    st.children, st.foreign_keys, {6}, {7}, {8}\n"
       "  FROM {0}.relation_state({1}) st\n"
-      "  ON CONFLICT (relid) DO UPDATE SET guards = EXCLUDED.guards, refusals = EXCLUDED.refusals,\n"
+      "  ON CONFLICT (relid) DO UPDATE SET guards = EXCLUDED.guards, refusals = "
+      "EXCLUDED.refusals,\n"
       "    policy_name = EXCLUDED.policy_name, policy_file = EXCLUDED.policy_file,\n"
       "    policy_sha256 = EXCLUDED.policy_sha256, updated_at = pg_catalog.clock_timestamp();\n"
       "DELETE FROM {0}.protected_columns WHERE relid = {1};\n"
       "{9}"
       "SELECT {0}.rebaseline({1});",
-      s, w.relid, literal(w.schema_name), literal(w.table_name), text_array(w.guards), literal(w.refusals),
-      literal(source.name), literal(source.file), literal(source.sha256), columns);
+      s, w.relid, literal(w.schema_name), literal(w.table_name), text_array(w.guards),
+      literal(w.refusals), literal(source.name), literal(source.file), literal(source.sha256),
+      columns);
 }
 
 std::string unregister_sql(std::uint32_t relid, const std::string& s) {
   return fmt::format(
-      "DELETE FROM {0}.guards WHERE guarded_relid = {1} AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t "
+      "DELETE FROM {0}.guards WHERE guarded_relid = {1} AND NOT EXISTS (SELECT FROM "
+      "pg_catalog.pg_trigger t "
       "WHERE t.oid = trigger_oid);\n"
       "DELETE FROM {0}.protected_columns WHERE relid = {1};\n"
       "DELETE FROM {0}.protected WHERE relid = {1};",
@@ -61,8 +70,8 @@ std::string unregister_sql(std::uint32_t relid, const std::string& s) {
 
 }  // namespace
 
-std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wanted, const policy::DbSettings& db,
-                                     const PolicySource& source) {
+std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wanted,
+                                     const policy::DbSettings& db, const PolicySource& source) {
   const std::string s = ident(db.schema);
   std::vector<Change> out;
   std::set<std::uint32_t> wanted_relids;
@@ -73,19 +82,24 @@ std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wante
     for (const auto& c : w.columns) columns.push_back(c.attnum);
     if (r == nullptr) {
       out.push_back({Change::Kind::registry, w.display,
-                     fmt::format("register {} (guards: {})", w.display, join(w.guards)), register_sql(w, s, source)});
+                     fmt::format("register {} (guards: {})", w.display, join(w.guards)),
+                     register_sql(w, s, source)});
       continue;
     }
     std::vector<std::string> why;
-    if (r->guards != w.guards) why.push_back(fmt::format("guards {} instead of {}", join(r->guards), join(w.guards)));
+    if (r->guards != w.guards)
+      why.push_back(fmt::format("guards {} instead of {}", join(r->guards), join(w.guards)));
     if (!same_json(r->refusals, w.refusals)) why.emplace_back("the policy's refusals changed");
     if (r->columns != columns) why.emplace_back("other guarded columns");
-    if (r->policy_name != source.name || r->policy_file != source.file || r->policy_sha256 != source.sha256) {
-      why.push_back(fmt::format("registered from {} ({}), now {} ({})", r->policy_file, r->policy_sha256.substr(0, 12),
-                                source.file, source.sha256.substr(0, 12)));
+    if (r->policy_name != source.name || r->policy_file != source.file ||
+        r->policy_sha256 != source.sha256) {
+      why.push_back(fmt::format("registered from {} ({}), now {} ({})", r->policy_file,
+                                r->policy_sha256.substr(0, 12), source.file,
+                                source.sha256.substr(0, 12)));
     }
     if (!why.empty()) {
-      out.push_back({Change::Kind::registry, w.display, fmt::format("update the registry of {}: {}", w.display, join(why)),
+      out.push_back({Change::Kind::registry, w.display,
+                     fmt::format("update the registry of {}: {}", w.display, join(why)),
                      register_sql(w, s, source)});
     }
   }
@@ -101,10 +115,12 @@ std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wante
   for (const auto& r : catalog.registrations) {
     if (wanted_relids.count(r.relid) != 0) continue;
     const std::string registered = sql::ObjectName{r.schema_name, r.table_name}.display();
-    out.push_back({Change::Kind::registry, registered,
-                   r.present ? fmt::format("unregister {}: the policy guards nothing on it any more", registered)
-                             : fmt::format("unregister {}: the table is gone", registered),
-                   unregister_sql(r.relid, s)});
+    out.push_back(
+        {Change::Kind::registry, registered,
+         r.present
+             ? fmt::format("unregister {}: the policy guards nothing on it any more", registered)
+             : fmt::format("unregister {}: the table is gone", registered),
+         unregister_sql(r.relid, s)});
   }
   return out;
 }

@@ -20,7 +20,7 @@ struct PolicySource {
   std::string sha256;  // of its text
 };
 
-std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wanted, const policy::DbSettings& db,
-                                     const PolicySource& source);
+std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wanted,
+                                     const policy::DbSettings& db, const PolicySource& source);
 
 }  // namespace pgwarden::db

@@ -1,6 +1,7 @@
 #include "db/report.hpp"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 namespace pgwarden::db {
@@ -12,9 +13,12 @@ std::size_t differences(const Outcome& o) {
 
 const char* mode_name(Mode mode) {
   switch (mode) {
-    case Mode::install: return "install";
-    case Mode::dry_run: return "dry-run";
-    case Mode::check: return "check";
+    case Mode::install:
+      return "install";
+    case Mode::dry_run:
+      return "dry-run";
+    case Mode::check:
+      return "check";
   }
   return "";
 }
@@ -23,40 +27,54 @@ const char* mode_name(Mode mode) {
 
 std::string_view to_string(Change::Kind kind) {
   switch (kind) {
-    case Change::Kind::base: return "base";
-    case Change::Kind::missing: return "missing";
-    case Change::Kind::outdated: return "outdated";
-    case Change::Kind::extra: return "extra";
-    case Change::Kind::disabled: return "disabled";
-    case Change::Kind::registry: return "registry";
-    case Change::Kind::drift: return "drift";
-    case Change::Kind::privilege: return "privilege";
+    case Change::Kind::base:
+      return "base";
+    case Change::Kind::missing:
+      return "missing";
+    case Change::Kind::outdated:
+      return "outdated";
+    case Change::Kind::extra:
+      return "extra";
+    case Change::Kind::disabled:
+      return "disabled";
+    case Change::Kind::registry:
+      return "registry";
+    case Change::Kind::drift:
+      return "drift";
+    case Change::Kind::privilege:
+      return "privilege";
   }
   return "";
 }
 
 std::string render_text(const Outcome& o) {
   std::string out = fmt::format("pgwarden db protect{}: {}; policy {}\n",
-                                o.mode == Mode::check ? " --check" : o.mode == Mode::dry_run ? " --dry-run" : "",
+                                o.mode == Mode::check     ? " --check"
+                                : o.mode == Mode::dry_run ? " --dry-run"
+                                                          : "",
                                 o.database, o.policy_file);
   const auto& plan = o.plan;
   if (o.mode == Mode::check) {
-    for (const auto& c : plan.changes) out += fmt::format("  {:<10} {}\n", to_string(c.kind), c.what);
+    for (const auto& c : plan.changes)
+      out += fmt::format("  {:<10} {}\n", to_string(c.kind), c.what);
   } else {
-    for (const auto& c : plan.changes) out += fmt::format("  {} {}\n", o.applied ? "done:" : "todo:", c.what);
+    for (const auto& c : plan.changes)
+      out += fmt::format("  {} {}\n", o.applied ? "done:" : "todo:", c.what);
   }
   for (const auto& p : plan.problems) out += fmt::format("  NOT INSTALLED: {}\n", p);
   for (const auto& w : plan.warnings) out += fmt::format("  warning: {}\n", w);
   switch (o.mode) {
     case Mode::check:
-      out += differences(o) == 0 ? "in sync: the database holds every guard the policy asks for, and nothing else\n"
-                                 : fmt::format("{} difference{} between the policy and the database\n", differences(o),
-                                               differences(o) == 1 ? "" : "s");
+      out += differences(o) == 0
+                 ? "in sync: the database holds every guard the policy asks for, and nothing else\n"
+                 : fmt::format("{} difference{} between the policy and the database\n",
+                               differences(o), differences(o) == 1 ? "" : "s");
       break;
     case Mode::dry_run:
-      out += plan.changes.empty() ? "nothing to change\n"
-                                  : fmt::format("{} change{} would be made (nothing was changed)\n", plan.changes.size(),
-                                                plan.changes.size() == 1 ? "" : "s");
+      out += plan.changes.empty()
+                 ? "nothing to change\n"
+                 : fmt::format("{} change{} would be made (nothing was changed)\n",
+                               plan.changes.size(), plan.changes.size() == 1 ? "" : "s");
       break;
     case Mode::install:
       if (plan.blocked) {
@@ -75,21 +93,21 @@ std::string render_text(const Outcome& o) {
 std::string render_json(const Outcome& o) {
   nlohmann::json changes = nlohmann::json::array();
   for (const auto& c : o.plan.changes) {
-    changes.push_back({{"kind", std::string(to_string(c.kind))}, {"subject", c.subject}, {"what", c.what}, {"sql", c.sql}});
+    changes.push_back({{"kind", std::string(to_string(c.kind))},
+                       {"subject", c.subject},
+                       {"what", c.what},
+                       {"sql", c.sql}});
   }
-  nlohmann::json out = {{"mode", mode_name(o.mode)},
-                        {"database", o.database},
-                        {"policy_file", o.policy_file},
-                        {"applied", o.applied},
-                        {"changes", changes},
-                        {"problems", o.plan.problems},
-                        {"warnings", o.plan.warnings},
-                        {"differences", differences(o)}};
+  nlohmann::json out = {{"mode", mode_name(o.mode)},    {"database", o.database},
+                        {"policy_file", o.policy_file}, {"applied", o.applied},
+                        {"changes", changes},           {"problems", o.plan.problems},
+                        {"warnings", o.plan.warnings},  {"differences", differences(o)}};
   return out.dump(2) + "\n";
 }
 
 std::string render_sql(const Outcome& o) {
-  std::string out = fmt::format("-- pgwarden db protect --dry-run: {}; policy {}\n", o.database, o.policy_file);
+  std::string out =
+      fmt::format("-- pgwarden db protect --dry-run: {}; policy {}\n", o.database, o.policy_file);
   for (const auto& p : o.plan.problems) out += fmt::format("-- NOT INSTALLED: {}\n", p);
   for (const auto& w : o.plan.warnings) out += fmt::format("-- warning: {}\n", w);
   if (o.plan.changes.empty()) return out + "-- nothing to change\n";
@@ -100,9 +118,12 @@ std::string render_sql(const Outcome& o) {
 
 int exit_code(const Outcome& o) {
   switch (o.mode) {
-    case Mode::check: return differences(o) == 0 ? 0 : 1;
-    case Mode::install: return o.plan.problems.empty() ? 0 : 1;
-    case Mode::dry_run: return 0;
+    case Mode::check:
+      return differences(o) == 0 ? 0 : 1;
+    case Mode::install:
+      return o.plan.problems.empty() ? 0 : 1;
+    case Mode::dry_run:
+      return 0;
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "db/wanted.hpp"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 namespace pgwarden::db {
@@ -19,7 +20,12 @@ nlohmann::json to_json(const Refusal& r) {
 std::vector<std::string> args_of(std::uint32_t guarded, const Refusal& r) {
   std::string actions;
   for (const auto& a : r.actions) actions += (actions.empty() ? "" : ",") + a;
-  return {std::to_string(guarded), std::string(policy::to_string(r.decision)), actions, r.message, r.detail, r.hint,
+  return {std::to_string(guarded),
+          std::string(policy::to_string(r.decision)),
+          actions,
+          r.message,
+          r.detail,
+          r.hint,
           k_guard_version};
 }
 
@@ -28,7 +34,8 @@ class Builder {
   Builder(const Catalog& catalog, Wanted& out) : m_catalog(catalog), m_out(out) {}
 
   // Guards on `on` (the table itself, a partition or an ancestor) for table `guarded`.
-  void add(const Table& on, const Table& guarded, Operation op, const Refusal& r, const ColumnRefusal* column = nullptr) {
+  void add(const Table& on, const Table& guarded, Operation op, const Refusal& r,
+           const ColumnRefusal* column = nullptr) {
     GuardTrigger g;
     g.relid = on.relid;
     g.table = on.sql_name();
@@ -42,17 +49,20 @@ class Builder {
     m_out.triggers.push_back(std::move(g));
   }
 
-  void add_to(const std::vector<std::uint32_t>& relids, const Table& guarded, Operation op, const Refusal& r) {
+  void add_to(const std::vector<std::uint32_t>& relids, const Table& guarded, Operation op,
+              const Refusal& r) {
     for (const auto relid : relids) {
       if (const Table* t = m_catalog.table(relid)) add(*t, guarded, op, r);
     }
   }
 
   // The tables whose triggers this table's guards need, for the privilege check.
-  [[nodiscard]] std::string lacking_trigger_privilege(const Table& t, const TableRefusals& r) const {
+  [[nodiscard]] std::string lacking_trigger_privilege(const Table& t,
+                                                      const TableRefusals& r) const {
     std::vector<std::uint32_t> involved{t.relid};
     if (r.truncate || (r.delete_all && !r.delete_rows)) {
-      involved.insert(involved.end(), t.partition_descendants.begin(), t.partition_descendants.end());
+      involved.insert(involved.end(), t.partition_descendants.begin(),
+                      t.partition_descendants.end());
     }
     if (r.delete_all && !r.delete_rows) {
       involved.insert(involved.end(), t.partition_ancestors.begin(), t.partition_ancestors.end());
@@ -107,9 +117,10 @@ Wanted want(const Catalog& catalog, const policy::Policy& policy) {
     const TableRefusals r = judge_table(policy, schema, name, columns);
     if (r.empty()) continue;
     if (const std::string lacking = build.lacking_trigger_privilege(t, r); !lacking.empty()) {
-      out.skipped.push_back(fmt::format("{}: role {} may not create triggers on {} (it needs to own it, or the "
-                                        "TRIGGER privilege)",
-                                        t.display(), catalog.session.user, lacking));
+      out.skipped.push_back(
+          fmt::format("{}: role {} may not create triggers on {} (it needs to own it, or the "
+                      "TRIGGER privilege)",
+                      t.display(), catalog.session.user, lacking));
       continue;
     }
 

@@ -26,10 +26,10 @@ struct WantedRegistration {
   std::uint32_t relid = 0;
   std::string schema_name;  // the name the policy judged: the registered one, else the current one
   std::string table_name;
-  std::string display;      // the current name, for messages
+  std::string display;              // the current name, for messages
   std::vector<std::string> guards;  // truncate, delete, delete_all, update, drop_table
-  std::string refusals;             // canonical JSON: operation -> {decision, actions, message, detail, hint}
-  std::vector<Column> columns;      // the columns a guard compares
+  std::string refusals;  // canonical JSON: operation -> {decision, actions, message, detail, hint}
+  std::vector<Column> columns;  // the columns a guard compares
 };
 
 struct Wanted {

@@ -38,7 +38,7 @@ Loaded load() {
          bind(handle, "PQgetisnull", a.getisnull, l.error) &
          bind(handle, "PQresultErrorField", a.result_error_field, l.error) &
          bind(handle, "PQserverVersion", a.server_version, l.error) &
-         bind(handle, "PQparameterStatus", a.parameter_status, l.error) & bind(handle, "PQhost", a.host, l.error) &
+         bind(handle, "PQhost", a.host, l.error) &
          bind(handle, "PQport", a.port, l.error) & bind(handle, "PQdb", a.db, l.error) &
          bind(handle, "PQuser", a.user, l.error) &
          bind(handle, "PQsetNoticeProcessor", a.set_notice_processor, l.error);

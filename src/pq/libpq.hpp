@@ -32,7 +32,6 @@ struct Libpq {
   decltype(&::PQgetisnull) getisnull;
   decltype(&::PQresultErrorField) result_error_field;
   decltype(&::PQserverVersion) server_version;
-  decltype(&::PQparameterStatus) parameter_status;
   decltype(&::PQhost) host;
   decltype(&::PQport) port;
   decltype(&::PQdb) db;

@@ -27,7 +27,8 @@ std::string database_name() {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
     return std::isalnum(c) != 0 ? static_cast<char>(std::tolower(c)) : '_';
   });
-  if (name.size() > 50) name = name.substr(0, 40) + "_" + std::to_string(std::hash<std::string>{}(name) % 1000000);
+  if (name.size() > 50)
+    name = name.substr(0, 40) + "_" + std::to_string(std::hash<std::string>{}(name) % 1000000);
   return name;
 }
 
@@ -39,24 +40,28 @@ void DbFixture::SetUp() {
   if (m_cluster == nullptr) GTEST_SKIP() << "PostgreSQL 15 is not available: " << why;
 }
 
-void DbFixture::prepare(const std::string& schema, const std::string& policy, const std::string& superuser_first) {
+void DbFixture::prepare(const std::string& schema, const std::string& policy,
+                        const std::string& superuser_first) {
   m_database = database_name();
   m_policy = policy;
   m_cluster->create_database(m_database);
   // Roles are the cluster's; each test creates them if an earlier one did not.
-  m_cluster->execute(std::string("DO $$ BEGIN ") + "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + k_owner +
+  m_cluster->execute(std::string("DO $$ BEGIN ") +
+                     "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + k_owner +
                      "') THEN CREATE ROLE " + k_owner + " LOGIN; END IF; " +
-                     "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + k_app + "') THEN CREATE ROLE " + k_app +
-                     " LOGIN; END IF; END $$");
+                     "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + k_app +
+                     "') THEN CREATE ROLE " + k_app + " LOGIN; END IF; END $$");
   if (!superuser_first.empty()) m_cluster->execute(superuser_first, m_database);
-  m_cluster->execute(std::string("GRANT ALL ON SCHEMA public TO ") + k_owner + "; GRANT CREATE ON DATABASE \"" +
-                         m_database + "\" TO " + k_owner,
+  m_cluster->execute(std::string("GRANT ALL ON SCHEMA public TO ") + k_owner +
+                         "; GRANT CREATE ON DATABASE \"" + m_database + "\" TO " + k_owner,
                      m_database);
   const SqlResult created = run(schema, k_owner);
   ASSERT_TRUE(created.ok) << created.message;
-  m_cluster->execute(std::string("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO ") +
-                         k_app + "; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + k_app,
-                     m_database);
+  m_cluster->execute(
+      std::string(
+          "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO ") +
+          k_app + "; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + k_app,
+      m_database);
 }
 
 Expected<db::Outcome> DbFixture::try_protect(db::Mode mode, const std::string& user) {
@@ -102,13 +107,17 @@ SqlResult run_on(PGconn* conn, const std::string& sql) {
 }  // namespace
 
 DbSession::DbSession(const std::string& conninfo) : m_conn(PQconnectdb(conninfo.c_str())) {
-  PQsetNoticeProcessor(m_conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      m_conn, [](void*, const char*) {}, nullptr);
 }
 
-DbSession::~DbSession() { PQfinish(m_conn); }
+DbSession::~DbSession() {
+  PQfinish(m_conn);
+}
 
 SqlResult DbSession::run(const std::string& sql) {
-  if (PQstatus(m_conn) != CONNECTION_OK) return SqlResult{false, "", PQerrorMessage(m_conn), "", "", {}};
+  if (PQstatus(m_conn) != CONNECTION_OK)
+    return SqlResult{false, "", PQerrorMessage(m_conn), "", "", {}};
   return run_on(m_conn, sql);
 }
 
@@ -123,14 +132,18 @@ std::string DbFixture::scalar(const std::string& sql) const {
   return r.value();
 }
 
-std::string DbFixture::conninfo(const std::string& user) const { return m_cluster->conninfo(m_database, user); }
+std::string DbFixture::conninfo(const std::string& user) const {
+  return m_cluster->conninfo(m_database, user);
+}
 
 ::testing::AssertionResult refused(const SqlResult& r, const std::string& action) {
-  if (r.ok) return ::testing::AssertionFailure() << "the statement ran; pgwarden should have refused it (" << action << ")";
+  if (r.ok)
+    return ::testing::AssertionFailure()
+           << "the statement ran; pgwarden should have refused it (" << action << ")";
   const std::string prefix = "pgwarden: " + action + ": ";
   if (r.sqlstate != "42501" || r.message.rfind(prefix, 0) != 0) {
-    return ::testing::AssertionFailure() << "expected 42501 \"" << prefix << "...\", got " << r.sqlstate << " \""
-                                         << r.message << "\"";
+    return ::testing::AssertionFailure() << "expected 42501 \"" << prefix << "...\", got "
+                                         << r.sqlstate << " \"" << r.message << "\"";
   }
   return ::testing::AssertionSuccess();
 }

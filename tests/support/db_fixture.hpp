@@ -27,7 +27,9 @@ struct SqlResult {
   std::string hint;
   std::vector<std::vector<std::string>> rows;  // NULL as "NULL"
 
-  [[nodiscard]] std::string value() const { return rows.empty() || rows[0].empty() ? "" : rows[0][0]; }
+  [[nodiscard]] std::string value() const {
+    return rows.empty() || rows[0].empty() ? "" : rows[0][0];
+  }
 };
 
 // One connection kept across statements: a transaction, a grant and the statement it covers.
@@ -54,14 +56,17 @@ class DbFixture : public ::testing::Test {
   void SetUp() override;
 
   // A fresh database for this test: `schema` runs as the owner role (CREATE on the database and
-  // on public is given to it), then the application role is granted SELECT, INSERT, UPDATE, DELETE, TRUNCATE on every
-  // table in public. `superuser_first` runs before, as a superuser (CREATE EXTENSION ...).
-  void prepare(const std::string& schema, const std::string& policy, const std::string& superuser_first = "");
+  // on public is given to it), then the application role is granted SELECT, INSERT, UPDATE, DELETE,
+  // TRUNCATE on every table in public. `superuser_first` runs before, as a superuser (CREATE
+  // EXTENSION ...).
+  void prepare(const std::string& schema, const std::string& policy,
+               const std::string& superuser_first = "");
 
   // db protect with the policy text given to prepare() (or set_policy()), as `user`.
   db::Outcome protect(db::Mode mode = db::Mode::install, const std::string& user = k_superuser);
   // The same, returning the error instead of failing the test.
-  Expected<db::Outcome> try_protect(db::Mode mode = db::Mode::install, const std::string& user = k_superuser);
+  Expected<db::Outcome> try_protect(db::Mode mode = db::Mode::install,
+                                    const std::string& user = k_superuser);
   void set_policy(const std::string& policy) { m_policy = policy; }
 
   SqlResult run(const std::string& sql, const std::string& user = k_superuser) const;

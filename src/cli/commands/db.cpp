@@ -28,7 +28,8 @@ struct ProtectCommand {
 
 int protect(const ProtectCommand& o) {
   if (o.dry_run && o.check) {
-    std::cerr << "pgwarden: error: --dry-run and --check are two ways of changing nothing; pick one\n";
+    std::cerr
+        << "pgwarden: error: --dry-run and --check are two ways of changing nothing; pick one\n";
     return k_exit_error;
   }
   // The policy, and its text for the hash the registry records.
@@ -72,15 +73,20 @@ int protect(const ProtectCommand& o) {
 void add_db(CLI::App& command, int& exit_code) {
   command.require_subcommand(1);
   auto opts = std::make_shared<ProtectCommand>();
-  auto* sub = command.add_subcommand(
-      "protect", "Compile the policy into guards PostgreSQL enforces itself: triggers, an event trigger, privileges");
-  sub->add_option("--policy", opts->policy_path, "Policy file (default: ./pgwarden.toml or the nearest parent's)");
+  auto* sub = command.add_subcommand("protect",
+                                     "Compile the policy into guards PostgreSQL enforces itself: "
+                                     "triggers, an event trigger, privileges");
+  sub->add_option("--policy", opts->policy_path,
+                  "Policy file (default: ./pgwarden.toml or the nearest parent's)");
   sub->add_flag("--dry-run", opts->dry_run, "Print the SQL it would run; change nothing");
   sub->add_flag("--check", opts->check,
-                "Change nothing; report every difference between the policy and the database (exit 1 when any)");
-  sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  sub->add_option("conninfo", opts->conninfo,
-                  "Connection string or URI (default: libpq's defaults and the PG* environment variables)");
+                "Change nothing; report every difference between the policy and the database (exit "
+                "1 when any)");
+  sub->add_option("--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}));
+  sub->add_option(
+      "conninfo", opts->conninfo,
+      "Connection string or URI (default: libpq's defaults and the PG* environment variables)");
   sub->callback([opts, &exit_code] { exit_code = protect(*opts); });
 }
 

@@ -40,7 +40,8 @@ class Installer : public DbFixture {
     prepare(k_schema, k_policy);
   }
   std::string triggers_on(const std::string& table) const {
-    return scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + table + "'::regclass AND tgname LIKE 'pgwarden\\_%'");
+    return scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + table +
+                  "'::regclass AND tgname LIKE 'pgwarden\\_%'");
   }
 };
 
@@ -56,7 +57,8 @@ TEST_F(Installer, ASecondRunChangesNothingAndSaysSo) {
   EXPECT_TRUE(first.applied);
   EXPECT_TRUE(first.plan.first_install);
   EXPECT_TRUE(first.plan.problems.empty());
-  EXPECT_EQ(scalar("SELECT event || ' ' || pgwarden_version || ' ' || cardinality(changes) FROM pgwarden.log"),
+  EXPECT_EQ(scalar("SELECT event || ' ' || pgwarden_version || ' ' || cardinality(changes) FROM "
+                   "pgwarden.log"),
             "install test " + std::to_string(first.plan.changes.size()));
   EXPECT_EQ(scalar("SELECT count(*) FROM pgwarden.grants"), "0");  // its own grant is gone with it
 
@@ -94,8 +96,10 @@ actions = { truncate = "allow", delete = "allow", delete_all = "allow", drop_tab
   const auto upgrade = protect();
   ASSERT_TRUE(upgrade.applied);
   const auto& plan = upgrade.plan;
-  EXPECT_TRUE(has_change(plan, db::Change::Kind::outdated, "on public.orders is outdated"));  // the policy's name is in its texts
-  EXPECT_TRUE(has_change(plan, db::Change::Kind::missing, "on public.accounts is missing"));  // name's new guard
+  EXPECT_TRUE(has_change(plan, db::Change::Kind::outdated,
+                         "on public.orders is outdated"));  // the policy's name is in its texts
+  EXPECT_TRUE(has_change(plan, db::Change::Kind::missing,
+                         "on public.accounts is missing"));  // name's new guard
   EXPECT_TRUE(has_change(plan, db::Change::Kind::missing, "on public.invoices is missing"));
   EXPECT_TRUE(has_change(plan, db::Change::Kind::extra, "on public.scratch is no longer wanted"));
   EXPECT_TRUE(has_change(plan, db::Change::Kind::registry, "unregister public.scratch"));
@@ -109,28 +113,36 @@ actions = { truncate = "allow", delete = "allow", delete_all = "allow", drop_tab
   EXPECT_TRUE(refused(as_app("TRUNCATE invoices"), "truncate"));
   EXPECT_EQ(triggers_on("scratch"), "0");
   EXPECT_TRUE(as_app("DELETE FROM scratch").ok);
-  EXPECT_EQ(scalar("SELECT (SELECT count(*) FROM orders) || ':' || (SELECT name FROM accounts) || ':' || "
-                   "(SELECT count(*) FROM scratch)"),
-            "2:a:0");
+  EXPECT_EQ(
+      scalar("SELECT (SELECT count(*) FROM orders) || ':' || (SELECT name FROM accounts) || ':' || "
+             "(SELECT count(*) FROM scratch)"),
+      "2:a:0");
   EXPECT_EQ(scalar("SELECT count(*) FROM pgwarden.protected WHERE table_name = 'scratch'"), "0");
-  EXPECT_EQ(scalar("SELECT string_agg(DISTINCT policy_name, ',') FROM pgwarden.protected"), "Policy v2");
-  EXPECT_EQ(scalar("SELECT event || ' ' || (array_to_string(changes, '|') LIKE '%scratch is no longer wanted%') "
+  EXPECT_EQ(scalar("SELECT string_agg(DISTINCT policy_name, ',') FROM pgwarden.protected"),
+            "Policy v2");
+  EXPECT_EQ(scalar("SELECT event || ' ' || (array_to_string(changes, '|') LIKE '%scratch is no "
+                   "longer wanted%') "
                    "FROM pgwarden.log ORDER BY id DESC LIMIT 1"),
             "upgrade true");
   EXPECT_TRUE(protect().plan.changes.empty());
 }
 
 TEST_F(Installer, WithoutASuperuserTheGuardsGoInAndTheMissingEventTriggerIsSaid) {
-  ASSERT_TRUE(run("DO $$ BEGIN CREATE ROLE pgwarden_service NOLOGIN; EXCEPTION WHEN duplicate_object THEN END $$").ok);
+  ASSERT_TRUE(run("DO $$ BEGIN CREATE ROLE pgwarden_service NOLOGIN; EXCEPTION WHEN "
+                  "duplicate_object THEN END $$")
+                  .ok);
   const auto outcome = protect(db::Mode::install, k_owner);
   EXPECT_TRUE(outcome.applied);
   ASSERT_EQ(outcome.plan.problems.size(), 2U);
-  EXPECT_NE(outcome.plan.problems[0].find("event trigger pgwarden_ddl_command_end is missing, and only a superuser can "
-                                          "create it (connected as pgw_owner)"),
+  EXPECT_NE(outcome.plan.problems[0].find(
+                "event trigger pgwarden_ddl_command_end is missing, and only a superuser can "
+                "create it (connected as pgw_owner)"),
             std::string::npos)
       << outcome.plan.problems[0];
   EXPECT_EQ(db::exit_code(outcome), 1);
-  EXPECT_NE(db::render_text(outcome).find("NOT INSTALLED: event trigger pgwarden_sql_drop is missing"), std::string::npos);
+  EXPECT_NE(
+      db::render_text(outcome).find("NOT INSTALLED: event trigger pgwarden_sql_drop is missing"),
+      std::string::npos);
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_event_trigger"), "0");
   EXPECT_TRUE(refused(as_app("DELETE FROM orders"), "delete"));
 
@@ -144,7 +156,8 @@ TEST_F(Installer, WithoutASuperuserTheGuardsGoInAndTheMissingEventTriggerIsSaid)
   // A superuser's run takes pgwarden's objects over, mends the guards and adds the event triggers.
   const auto fixed = protect();
   EXPECT_TRUE(fixed.plan.problems.empty());
-  EXPECT_TRUE(has_change(fixed.plan, db::Change::Kind::base, "belong to pgw_owner, who is no superuser"));
+  EXPECT_TRUE(
+      has_change(fixed.plan, db::Change::Kind::base, "belong to pgw_owner, who is no superuser"));
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_proc WHERE pronamespace = 'pgwarden'::regnamespace "
                    "AND proowner <> 'postgres'::regrole"),
             "0");
@@ -170,13 +183,19 @@ TEST_F(Installer, ADryRunPrintsTheSqlAndChangesNothing) {
 
 TEST_F(Installer, TheOwnerCannotImitateDbProtectsPassThroughItsEventTrigger) {
   ASSERT_TRUE(protect().applied);
-  const std::string pass = "INSERT INTO pgwarden.grants (txid, relid, operation, expires_at) VALUES "
-                           "(txid_current(), NULL, 'protect', now() + interval '1 hour')";
-  const SqlResult r = as_owner("BEGIN; " + pass + "; ALTER TABLE orders DISABLE TRIGGER USER; COMMIT");
+  const std::string pass =
+      "INSERT INTO pgwarden.grants (txid, relid, operation, expires_at) VALUES "
+      "(txid_current(), NULL, 'protect', now() + interval '1 hour')";
+  const SqlResult r =
+      as_owner("BEGIN; " + pass + "; ALTER TABLE orders DISABLE TRIGGER USER; COMMIT");
   EXPECT_EQ(r.sqlstate, "42501");
   EXPECT_EQ(r.message, "permission denied for table grants");
-  EXPECT_TRUE(refused(as_owner("SET pgwarden.protect = on; ALTER TABLE orders DISABLE TRIGGER USER"), "disable_safeguard"));
-  EXPECT_EQ(scalar("SELECT string_agg(DISTINCT tgenabled::text, '') FROM pg_trigger WHERE tgrelid = 'orders'::regclass"), "A");
+  EXPECT_TRUE(
+      refused(as_owner("SET pgwarden.protect = on; ALTER TABLE orders DISABLE TRIGGER USER"),
+              "disable_safeguard"));
+  EXPECT_EQ(scalar("SELECT string_agg(DISTINCT tgenabled::text, '') FROM pg_trigger WHERE tgrelid "
+                   "= 'orders'::regclass"),
+            "A");
   // A superuser can write that grant: superusers are not stopped by anything (docs/db.md, limits).
   EXPECT_TRUE(run("BEGIN; " + pass + "; ALTER TABLE orders DISABLE TRIGGER USER; ROLLBACK").ok);
 }

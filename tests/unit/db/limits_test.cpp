@@ -60,7 +60,8 @@ TEST_F(DocumentedLimit, ASuperuserEditingPgTriggerSwitchesAGuardOffAndNoEventFir
                   .ok);
   EXPECT_TRUE(as_app("DELETE FROM orders").ok);
   EXPECT_EQ(orders(), "0");
-  EXPECT_NE(check_says().find("(delete) on public.orders is disabled"), std::string::npos);  // seen afterwards
+  EXPECT_NE(check_says().find("(delete) on public.orders is disabled"),
+            std::string::npos);  // seen afterwards
 }
 
 TEST_F(DocumentedLimit, PgSurgeryRemovesRowsWithoutFiringAnyTriggerAndLeavesNoTrace) {
@@ -71,7 +72,8 @@ TEST_F(DocumentedLimit, PgSurgeryRemovesRowsWithoutFiringAnyTriggerAndLeavesNoTr
 }
 
 TEST_F(DocumentedLimit, ASuperuserDropsTheEventTriggersAndNoEventFiresForThat) {
-  ASSERT_TRUE(run("DROP EVENT TRIGGER pgwarden_sql_drop; DROP EVENT TRIGGER pgwarden_ddl_command_end").ok);
+  ASSERT_TRUE(
+      run("DROP EVENT TRIGGER pgwarden_sql_drop; DROP EVENT TRIGGER pgwarden_ddl_command_end").ok);
   EXPECT_TRUE(as_owner("DROP TABLE orders").ok);
   const std::string found = check_says();
   EXPECT_NE(found.find("event trigger pgwarden_sql_drop is missing"), std::string::npos) << found;
@@ -95,7 +97,8 @@ TEST_F(DocumentedLimit, ASuperuserReplacingTheEventTriggersOwnFunctionDisarmsIt)
   EXPECT_TRUE(as_owner("ALTER TABLE orders DISABLE TRIGGER USER").ok);
   EXPECT_TRUE(as_app("DELETE FROM orders").ok);
   const std::string found = check_says();
-  EXPECT_NE(found.find("function pgwarden.on_ddl_command_end() is outdated"), std::string::npos) << found;
+  EXPECT_NE(found.find("function pgwarden.on_ddl_command_end() is outdated"), std::string::npos)
+      << found;
 }
 
 TEST_F(DocumentedLimit, ATableCreatedAfterTheRunIsUnguardedUntilTheNextRun) {
@@ -111,9 +114,10 @@ TEST_F(DocumentedLimit, ATableCreatedAfterTheRunIsUnguardedUntilTheNextRun) {
 
 TEST_F(DocumentedLimit, APartitionCreatedLaterHasNoTruncateGuardUntilTheNextRun) {
   // Row guards are cloned onto a new partition by PostgreSQL; statement guards are not.
-  ASSERT_TRUE(as_owner("CREATE TABLE free_sales_2 PARTITION OF sales FOR VALUES IN (2); "
-                       "INSERT INTO sales VALUES (2, 2), (3, 2); GRANT ALL ON free_sales_2 TO pgw_app")
-                  .ok);
+  ASSERT_TRUE(
+      as_owner("CREATE TABLE free_sales_2 PARTITION OF sales FOR VALUES IN (2); "
+               "INSERT INTO sales VALUES (2, 2), (3, 2); GRANT ALL ON free_sales_2 TO pgw_app")
+          .ok);
   EXPECT_TRUE(refused(as_app("DELETE FROM free_sales_2"), "delete"));
   EXPECT_TRUE(as_app("TRUNCATE free_sales_2").ok);
   EXPECT_EQ(scalar("SELECT count(*) FROM sales"), "1");
@@ -134,10 +138,13 @@ TEST_F(DocumentedLimit, AnInheritanceParentCanEmptyAChildWhoseOnlyGuardIsDeleteA
 TEST_F(DocumentedLimit, AStatementThatEmptiesADeleteAllGuardedTableAndRefillsItPasses) {
   // The guard judges the table after the statement; a data-modifying WITH that deletes every row
   // and inserts one leaves it with a row (the text doors see the DELETE without WHERE, and refuse).
-  ASSERT_TRUE(as_owner("CREATE TABLE queue (id int); INSERT INTO queue VALUES (1), (2); GRANT ALL ON queue TO pgw_app").ok);
+  ASSERT_TRUE(as_owner("CREATE TABLE queue (id int); INSERT INTO queue VALUES (1), (2); GRANT ALL "
+                       "ON queue TO pgw_app")
+                  .ok);
   ASSERT_TRUE(protect().applied);
   EXPECT_TRUE(refused(as_app("DELETE FROM queue"), "delete_all"));
-  EXPECT_TRUE(as_app("WITH gone AS (DELETE FROM queue RETURNING id) INSERT INTO queue SELECT 99").ok);
+  EXPECT_TRUE(
+      as_app("WITH gone AS (DELETE FROM queue RETURNING id) INSERT INTO queue SELECT 99").ok);
   EXPECT_EQ(scalar("SELECT string_agg(id::text, ',') FROM queue"), "99");
 }
 

@@ -56,7 +56,8 @@ class Privileges : public DbFixture {
     return scalar("SELECT has_table_privilege('pgw_app', '" + table + "', '" + privilege + "')");
   }
   std::string holds_column(const std::string& table, const std::string& column) const {
-    return scalar("SELECT has_column_privilege('pgw_app', '" + table + "', '" + column + "', 'UPDATE')");
+    return scalar("SELECT has_column_privilege('pgw_app', '" + table + "', '" + column +
+                  "', 'UPDATE')");
   }
 };
 
@@ -72,10 +73,15 @@ TEST_F(Privileges, WhatThePolicyRefusesIsRevokedFromTheApplicationRoles) {
   const auto outcome = protect();
   ASSERT_TRUE(outcome.applied);
   EXPECT_TRUE(outcome.plan.warnings.empty()) << outcome.plan.warnings.front();
-  EXPECT_EQ(holds("orders", "TRUNCATE") + holds("orders", "DELETE") + holds("orders", "UPDATE"), "fft");
-  EXPECT_EQ(holds("ledger", "UPDATE") + holds("ledger", "DELETE") + holds("ledger", "INSERT"), "fft");
-  EXPECT_EQ(holds_column("accounts", "balance") + holds_column("accounts", "name") + holds("accounts", "SELECT"), "ftt");
-  EXPECT_EQ(holds("sessions", "TRUNCATE") + holds("sessions", "DELETE"), "tt");  // nothing refused there
+  EXPECT_EQ(holds("orders", "TRUNCATE") + holds("orders", "DELETE") + holds("orders", "UPDATE"),
+            "fft");
+  EXPECT_EQ(holds("ledger", "UPDATE") + holds("ledger", "DELETE") + holds("ledger", "INSERT"),
+            "fft");
+  EXPECT_EQ(holds_column("accounts", "balance") + holds_column("accounts", "name") +
+                holds("accounts", "SELECT"),
+            "ftt");
+  EXPECT_EQ(holds("sessions", "TRUNCATE") + holds("sessions", "DELETE"),
+            "tt");  // nothing refused there
 
   // PostgreSQL's own check now stops the application before any guard is asked.
   SqlResult r = as_app("DELETE FROM orders");
@@ -83,31 +89,42 @@ TEST_F(Privileges, WhatThePolicyRefusesIsRevokedFromTheApplicationRoles) {
   EXPECT_EQ(r.message, "permission denied for table orders");
   r = as_app("UPDATE accounts SET balance = 0");
   EXPECT_EQ(r.message, "permission denied for table accounts");
-  EXPECT_TRUE(as_app("UPDATE accounts SET name = 'b'; INSERT INTO ledger VALUES (2, 20); DELETE FROM sessions").ok);
-  EXPECT_EQ(scalar("SELECT (SELECT count(*) FROM orders) || (SELECT name || balance FROM accounts) || "
-                   "(SELECT count(*) FROM ledger) || (SELECT count(*) FROM sessions)"),
-            "1b520");
+  EXPECT_TRUE(
+      as_app(
+          "UPDATE accounts SET name = 'b'; INSERT INTO ledger VALUES (2, 20); DELETE FROM sessions")
+          .ok);
+  EXPECT_EQ(
+      scalar("SELECT (SELECT count(*) FROM orders) || (SELECT name || balance FROM accounts) || "
+             "(SELECT count(*) FROM ledger) || (SELECT count(*) FROM sessions)"),
+      "1b520");
   EXPECT_TRUE(protect().plan.changes.empty());
 }
 
 TEST_F(Privileges, WhatTheRolesHoldAnotherWayIsReported) {
   ASSERT_TRUE(run("GRANT DELETE ON orders TO PUBLIC; "
-                  "DROP ROLE IF EXISTS pgw_writers; CREATE ROLE pgw_writers; GRANT TRUNCATE ON orders TO pgw_writers; "
+                  "DROP ROLE IF EXISTS pgw_writers; CREATE ROLE pgw_writers; GRANT TRUNCATE ON "
+                  "orders TO pgw_writers; "
                   "GRANT UPDATE (balance) ON accounts TO pgw_writers; GRANT pgw_writers TO pgw_app")
                   .ok);
   const auto outcome = protect();
-  EXPECT_TRUE(warned(outcome.plan, "role pgw_app still holds DELETE on public.orders through PUBLIC"));
-  EXPECT_TRUE(warned(outcome.plan, "role pgw_app still holds TRUNCATE on public.orders through membership in pgw_writers"));
-  EXPECT_TRUE(warned(outcome.plan, "role pgw_app still holds UPDATE of column \"balance\" on public.accounts through "
-                                   "membership in pgw_writers"));
+  EXPECT_TRUE(
+      warned(outcome.plan, "role pgw_app still holds DELETE on public.orders through PUBLIC"));
+  EXPECT_TRUE(warned(
+      outcome.plan,
+      "role pgw_app still holds TRUNCATE on public.orders through membership in pgw_writers"));
+  EXPECT_TRUE(
+      warned(outcome.plan,
+             "role pgw_app still holds UPDATE of column \"balance\" on public.accounts through "
+             "membership in pgw_writers"));
   // The guards still stop it; --check reports what is left.
   EXPECT_TRUE(refused(as_app("DELETE FROM orders"), "delete"));
   const auto check = protect(db::Mode::check);
   EXPECT_EQ(db::exit_code(check), 1);
   EXPECT_EQ(check.plan.warnings.size(), 3U);
-  EXPECT_TRUE(run("REVOKE ALL ON orders, accounts FROM pgw_writers; REVOKE DELETE ON orders FROM PUBLIC; "
-                  "DROP ROLE pgw_writers")
-                  .ok);
+  EXPECT_TRUE(
+      run("REVOKE ALL ON orders, accounts FROM pgw_writers; REVOKE DELETE ON orders FROM PUBLIC; "
+          "DROP ROLE pgw_writers")
+          .ok);
   EXPECT_EQ(db::exit_code(protect(db::Mode::check)), 0);
 }
 
@@ -117,9 +134,12 @@ TEST_F(Privileges, OwnersSuperusersAndUnknownRolesAmongTheRolesAreReported) {
                  "roles = [\"pgw_app\", \"pgw_owner\", \"postgres\", \"pgw_nobody\"]");
   set_policy(policy);
   const auto outcome = protect();
-  EXPECT_TRUE(warned(outcome.plan, "role pgw_owner of [db] roles owns public.orders (its owner is pgw_owner): an owner "
-                                   "can grant itself every privilege back"));
-  EXPECT_TRUE(warned(outcome.plan, "role postgres of [db] roles is a superuser: it can switch every guard off"));
+  EXPECT_TRUE(
+      warned(outcome.plan,
+             "role pgw_owner of [db] roles owns public.orders (its owner is pgw_owner): an owner "
+             "can grant itself every privilege back"));
+  EXPECT_TRUE(warned(outcome.plan,
+                     "role postgres of [db] roles is a superuser: it can switch every guard off"));
   EXPECT_TRUE(warned(outcome.plan, "role pgw_nobody of [db] roles does not exist"));
   EXPECT_EQ(db::exit_code(protect(db::Mode::check)), 1);
 }

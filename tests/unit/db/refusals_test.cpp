@@ -33,17 +33,21 @@ TEST(Refusals, TheBuiltInDefaultsGuardEveryTableAgainstLosingRows) {
 
 TEST(Refusals, AHintSaysTheSameConditionInsteadOfTheSynthesizedOne) {
   const auto r = db::judge_table(policy::Policy::defaults(), "public", "orders", k_columns);
-  EXPECT_EQ(r.delete_rows->hint, "Soft-delete instead (add a deleted_at timestamptz column if public.orders has none): "
-                                 "UPDATE public.orders SET deleted_at = now() WHERE <the same condition>;");
+  EXPECT_EQ(r.delete_rows->hint,
+            "Soft-delete instead (add a deleted_at timestamptz column if public.orders has none): "
+            "UPDATE public.orders SET deleted_at = now() WHERE <the same condition>;");
   EXPECT_EQ(r.delete_rows->hint.find("pgwarden_same_condition"), std::string::npos);
 }
 
 TEST(Refusals, AnAppendOnlyTableIsGuardedRowByRowWithEveryActionThatRefuses) {
-  const auto p = load("[columns]\nimmutable = [\"id\"]\n[[tables]]\nname = \"ledger\"\nappend_only = true\n");
+  const auto p =
+      load("[columns]\nimmutable = [\"id\"]\n[[tables]]\nname = \"ledger\"\nappend_only = true\n");
   const auto r = db::judge_table(p, "public", "ledger", k_columns);
   ASSERT_TRUE(r.update_row);
-  EXPECT_EQ(r.update_row->actions, (std::vector<std::string>{"mutate_append_only", "update_immutable"}));
-  EXPECT_EQ(r.update_row->message, "UPDATE would change the history of append-only table public.ledger");
+  EXPECT_EQ(r.update_row->actions,
+            (std::vector<std::string>{"mutate_append_only", "update_immutable"}));
+  EXPECT_EQ(r.update_row->message,
+            "UPDATE would change the history of append-only table public.ledger");
   ASSERT_TRUE(r.delete_rows);
   EXPECT_EQ(r.delete_rows->decision, policy::Decision::deny);  // the strictest finding decides
   EXPECT_EQ(r.delete_rows->actions.front(), "mutate_append_only");
@@ -55,13 +59,15 @@ TEST(Refusals, ImmutableColumnsAreGuardedOneByOne) {
   EXPECT_FALSE(r.update_row);
   ASSERT_EQ(r.update.size(), 1U);
   EXPECT_EQ(r.update[0].attnum, 2);
-  EXPECT_EQ(r.update[0].refusal.message, "UPDATE would change immutable column amount of table public.orders");
+  EXPECT_EQ(r.update[0].refusal.message,
+            "UPDATE would change immutable column amount of table public.orders");
   // The same name in another schema is another table: a qualified glob does not match it.
   EXPECT_TRUE(db::judge_table(p, "archive", "orders", k_columns).update.empty());
 }
 
 TEST(Refusals, ATableWhoseDeletesAreAllowedIsGuardedOnlyAgainstEmptying) {
-  const auto p = load("[[tables]]\nname = \"queue\"\nactions = { delete = \"allow\", truncate = \"allow\" }\n");
+  const auto p = load(
+      "[[tables]]\nname = \"queue\"\nactions = { delete = \"allow\", truncate = \"allow\" }\n");
   const auto r = db::judge_table(p, "public", "queue", k_columns);
   EXPECT_FALSE(r.truncate);
   EXPECT_FALSE(r.delete_rows);
@@ -70,8 +76,9 @@ TEST(Refusals, ATableWhoseDeletesAreAllowedIsGuardedOnlyAgainstEmptying) {
 }
 
 TEST(Refusals, ATableThePolicyAllowsEverythingOnHasNone) {
-  const auto p = load("[[tables]]\nname = \"scratch\"\nactions = { truncate = \"allow\", delete = \"allow\", "
-                      "delete_all = \"allow\", drop_table = \"allow\" }\n");
+  const auto p = load(
+      "[[tables]]\nname = \"scratch\"\nactions = { truncate = \"allow\", delete = \"allow\", "
+      "delete_all = \"allow\", drop_table = \"allow\" }\n");
   EXPECT_TRUE(db::judge_table(p, "public", "scratch", k_columns).empty());
 }
 
@@ -79,6 +86,7 @@ TEST(Refusals, NamesThatNeedQuotingAreAskedAboutAsTheyAre) {
   const auto p = load("[[tables]]\nname = \"Odd \\\"Name\\\"\"\nappend_only = true\n");
   const auto r = db::judge_table(p, "Sales Data", "Odd \"Name\"", {{1, "select"}});
   ASSERT_TRUE(r.update_row);
-  EXPECT_EQ(r.update_row->message,
-            "UPDATE would change the history of append-only table \"Sales Data\".\"Odd \"\"Name\"\"\"");
+  EXPECT_EQ(
+      r.update_row->message,
+      "UPDATE would change the history of append-only table \"Sales Data\".\"Odd \"\"Name\"\"\"");
 }

@@ -20,7 +20,8 @@ policy::Policy load(const std::string& text) {
   return p ? *p : policy::Policy::defaults();
 }
 
-db::Table table(std::uint32_t relid, const std::string& name, std::vector<std::uint32_t> ancestors = {},
+db::Table table(std::uint32_t relid, const std::string& name,
+                std::vector<std::uint32_t> ancestors = {},
                 std::vector<std::uint32_t> descendants = {}) {
   db::Table t;
   t.relid = relid;
@@ -52,32 +53,39 @@ actions = { truncate = "allow", delete = "allow", delete_all = "allow", drop_tab
 
 TEST(Wanted, APartitionedTableHasItsRowGuardsOnceAndItsTruncateGuardOnEveryPartition) {
   db::Catalog c;
-  c.tables = {table(10, "sales", {}, {11, 12}), table(11, "free_sales_1", {10}), table(12, "free_sales_2", {10})};
+  c.tables = {table(10, "sales", {}, {11, 12}), table(11, "free_sales_1", {10}),
+              table(12, "free_sales_2", {10})};
   const auto w = db::want(c, load(k_free));
-  EXPECT_EQ(triggers(w), (std::vector<std::string>{"10 pgwarden_delete_10", "10 pgwarden_truncate_10",
-                                                    "11 pgwarden_truncate_10", "12 pgwarden_truncate_10"}));
+  EXPECT_EQ(triggers(w),
+            (std::vector<std::string>{"10 pgwarden_delete_10", "10 pgwarden_truncate_10",
+                                      "11 pgwarden_truncate_10", "12 pgwarden_truncate_10"}));
   ASSERT_EQ(w.registrations.size(), 1U);
-  EXPECT_EQ(w.registrations[0].guards, (std::vector<std::string>{"truncate", "delete", "drop_table"}));
+  EXPECT_EQ(w.registrations[0].guards,
+            (std::vector<std::string>{"truncate", "delete", "drop_table"}));
 }
 
 TEST(Wanted, ADeleteAllGuardSitsOnTheTableItsPartitionsAndItsPartitionAncestors) {
   db::Catalog c;
-  c.tables = {table(10, "free_jobs", {}, {11, 12, 13}), table(11, "queue", {10}, {12}), table(12, "free_q1", {11, 10}),
-              table(13, "free_other", {10})};
-  const auto w = db::want(c, load(std::string(k_free) + "[[tables]]\nname = \"queue\"\nactions = { delete = \"allow\", "
-                                                        "truncate = \"allow\" }\n"));
-  EXPECT_EQ(triggers(w), (std::vector<std::string>{"10 pgwarden_delete_all_11", "11 pgwarden_delete_all_11",
-                                                    "12 pgwarden_delete_all_11"}));
+  c.tables = {table(10, "free_jobs", {}, {11, 12, 13}), table(11, "queue", {10}, {12}),
+              table(12, "free_q1", {11, 10}), table(13, "free_other", {10})};
+  const auto w = db::want(
+      c, load(std::string(k_free) + "[[tables]]\nname = \"queue\"\nactions = { delete = \"allow\", "
+                                    "truncate = \"allow\" }\n"));
+  EXPECT_EQ(triggers(w),
+            (std::vector<std::string>{"10 pgwarden_delete_all_11", "11 pgwarden_delete_all_11",
+                                      "12 pgwarden_delete_all_11"}));
   EXPECT_EQ(w.triggers.front().args.front(), "11");  // every one guards the table it was made for
 }
 
 TEST(Wanted, ARegisteredTableIsJudgedByItsRegisteredName) {
   db::Catalog c;
   c.tables = {table(10, "ledger_old")};
-  c.registrations.push_back({10, "public", "ledger", {"update"}, "{}", "p", "pgwarden.toml", "", {}, true});
-  const auto p = load("[[tables]]\nname = \"ledger\"\nappend_only = true\n[[tables]]\nname = \"ledger_old\"\n"
-                      "actions = { truncate = \"allow\", delete = \"allow\", delete_all = \"allow\", "
-                      "drop_table = \"allow\" }\n");
+  c.registrations.push_back(
+      {10, "public", "ledger", {"update"}, "{}", "p", "pgwarden.toml", "", {}, true});
+  const auto p = load(
+      "[[tables]]\nname = \"ledger\"\nappend_only = true\n[[tables]]\nname = \"ledger_old\"\n"
+      "actions = { truncate = \"allow\", delete = \"allow\", delete_all = \"allow\", "
+      "drop_table = \"allow\" }\n");
   const auto w = db::want(c, p);
   ASSERT_EQ(w.registrations.size(), 1U);
   EXPECT_EQ(w.registrations[0].table_name, "ledger");
@@ -95,6 +103,8 @@ TEST(Wanted, ATableTheRoleMayNotPutTriggersOnIsSkippedWithTheReason) {
   EXPECT_TRUE(w.triggers.empty());
   EXPECT_TRUE(w.registrations.empty());
   ASSERT_EQ(w.skipped.size(), 1U);
-  EXPECT_EQ(w.skipped[0], "public.orders: role deploy may not create triggers on public.orders (it needs to own it, or "
-                          "the TRIGGER privilege)");
+  EXPECT_EQ(
+      w.skipped[0],
+      "public.orders: role deploy may not create triggers on public.orders (it needs to own it, or "
+      "the TRIGGER privilege)");
 }

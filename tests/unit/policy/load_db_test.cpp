@@ -27,7 +27,8 @@ roles = ["app_web", "agent"]
 }
 
 TEST(LoadDb, AnUnknownKeyIsNamedWithItsPlace) {
-  const auto e = load_error("[policy]\nname = \"x\"\n\n[db]\nschema = \"pgwarden\"\nrole = [\"app\"]\n");
+  const auto e =
+      load_error("[policy]\nname = \"x\"\n\n[db]\nschema = \"pgwarden\"\nrole = [\"app\"]\n");
   EXPECT_EQ(e.key, "db.role");
   EXPECT_EQ(e.line, 6);
   EXPECT_EQ(e.column, 1);

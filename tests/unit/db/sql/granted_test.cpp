@@ -36,8 +36,10 @@ INSERT INTO ledger VALUES (1, 10), (2, 20);
 
 // A grant for this transaction; `more` adds columns (", statement_sha256 = ...").
 std::string grant(const std::string& table, const std::string& operation,
-                  const std::string& expires = "now() + interval '5 minutes'", const std::string& statement = "NULL") {
-  return "INSERT INTO pgwarden.grants (txid, relid, operation, expires_at, statement_sha256) VALUES (txid_current(), '" +
+                  const std::string& expires = "now() + interval '5 minutes'",
+                  const std::string& statement = "NULL") {
+  return "INSERT INTO pgwarden.grants (txid, relid, operation, expires_at, statement_sha256) "
+         "VALUES (txid_current(), '" +
          table + "'::regclass, '" + operation + "', " + expires + ", " + statement + ")";
 }
 
@@ -50,7 +52,9 @@ class Grants : public DbFixture {
     if (HasFatalFailure()) return;
     ASSERT_TRUE(protect().applied);
   }
-  std::string accounts() const { return scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM accounts"); }
+  std::string accounts() const {
+    return scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM accounts");
+  }
 };
 
 TEST_F(Grants, AGrantInTheSameTransactionLetsExactlyThatOperationThrough) {
@@ -132,14 +136,16 @@ TEST_F(Grants, AGrantMustCoverEveryActionThatRefuses) {
 
 TEST_F(Grants, NoGrantUnlocksWhatThePolicyDenies) {
   // truncate is "deny" by default: the guard does not even look for a grant.
-  const SqlResult r = run("BEGIN; " + grant("accounts", "truncate") + "; TRUNCATE accounts; COMMIT");
+  const SqlResult r =
+      run("BEGIN; " + grant("accounts", "truncate") + "; TRUNCATE accounts; COMMIT");
   EXPECT_TRUE(refused(r, "truncate"));
   EXPECT_NE(r.detail.find("Nothing unlocks it."), std::string::npos) << r.detail;
   EXPECT_EQ(accounts(), "1,2,3");
 }
 
 TEST_F(Grants, AnApplicationRoleCannotWriteAGrantButTheServiceRoleCan) {
-  SqlResult r = as_app("BEGIN; " + grant("accounts", "delete") + "; DELETE FROM accounts WHERE id = 1; COMMIT");
+  SqlResult r = as_app("BEGIN; " + grant("accounts", "delete") +
+                       "; DELETE FROM accounts WHERE id = 1; COMMIT");
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.sqlstate, "42501");
   EXPECT_EQ(r.message, "permission denied for table grants");
@@ -154,10 +160,12 @@ TEST_F(Grants, AnApplicationRoleCannotWriteAGrantButTheServiceRoleCan) {
   EXPECT_EQ(scalar("SELECT count(*) FROM pgwarden.grants"), "0");
 
   // A member of the service role writes grants (its only write besides deleting old ones).
-  ASSERT_TRUE(run("DROP ROLE IF EXISTS pgw_approver; CREATE ROLE pgw_approver LOGIN IN ROLE pgw_test_service; "
+  ASSERT_TRUE(run("DROP ROLE IF EXISTS pgw_approver; CREATE ROLE pgw_approver LOGIN IN ROLE "
+                  "pgw_test_service; "
                   "GRANT SELECT, DELETE ON accounts TO pgw_approver")
                   .ok);
-  r = run("BEGIN; " + grant("accounts", "delete") + "; DELETE FROM accounts WHERE id = 1; COMMIT", "pgw_approver");
+  r = run("BEGIN; " + grant("accounts", "delete") + "; DELETE FROM accounts WHERE id = 1; COMMIT",
+          "pgw_approver");
   EXPECT_TRUE(r.ok) << r.message;
   EXPECT_EQ(accounts(), "2,3");
   EXPECT_EQ(run("UPDATE pgwarden.grants SET expires_at = now()", "pgw_approver").sqlstate, "42501");

@@ -44,18 +44,24 @@ class GuardDeleteAll : public DbFixture {
     if (HasFatalFailure()) return;
     ASSERT_TRUE(protect().applied);
   }
-  std::string queue() const { return scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM queue"); }
+  std::string queue() const {
+    return scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM queue");
+  }
 };
 
 TEST_F(GuardDeleteAll, SomeRowsGoButAStatementThatEmptiesTheTableIsRefused) {
   EXPECT_TRUE(as_app("DELETE FROM queue WHERE id = 1").ok);
   const SqlResult r = as_app("DELETE FROM queue");
   EXPECT_TRUE(refused(r, "delete_all"));
-  EXPECT_EQ(r.message, "pgwarden: delete_all: DELETE without a WHERE that filters would delete every row of table public.queue");
-  EXPECT_NE(r.detail.find("the built-in default delete_all = \"deny\""), std::string::npos) << r.detail;
+  EXPECT_EQ(r.message,
+            "pgwarden: delete_all: DELETE without a WHERE that filters would delete every row of "
+            "table public.queue");
+  EXPECT_NE(r.detail.find("the built-in default delete_all = \"deny\""), std::string::npos)
+      << r.detail;
   // The database sees effects, not WHERE clauses: emptying the table with a filter is the same.
   EXPECT_TRUE(refused(as_app("DELETE FROM queue WHERE id > 0"), "delete_all"));
-  EXPECT_TRUE(refused(as_app("WITH x AS (DELETE FROM queue RETURNING 1) SELECT count(*) FROM x"), "delete_all"));
+  EXPECT_TRUE(refused(as_app("WITH x AS (DELETE FROM queue RETURNING 1) SELECT count(*) FROM x"),
+                      "delete_all"));
   EXPECT_EQ(queue(), "2,3");
   // ...and so is deleting the last row, one statement at a time.
   EXPECT_TRUE(as_app("DELETE FROM queue WHERE id = 2").ok);
@@ -85,7 +91,8 @@ TEST_F(GuardDeleteAll, APartitionedParentThatEmptiesAGuardedPartitionIsRefused) 
 }
 
 TEST_F(GuardDeleteAll, ReplicaModeDoesNotSkipIt) {
-  EXPECT_TRUE(refused(run("SET session_replication_role = replica; DELETE FROM queue"), "delete_all"));
+  EXPECT_TRUE(
+      refused(run("SET session_replication_role = replica; DELETE FROM queue"), "delete_all"));
   EXPECT_EQ(queue(), "1,2,3");
 }
 

@@ -72,7 +72,9 @@ class GuardIndirect : public DbFixture {
     if (HasFatalFailure()) return;
     ASSERT_TRUE(protect().applied);
   }
-  std::string orders() const { return scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM orders"); }
+  std::string orders() const {
+    return scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM orders");
+  }
 };
 
 TEST_F(GuardIndirect, AForeignKeyCascadeIsRefused) {
@@ -103,7 +105,8 @@ TEST_F(GuardIndirect, ADeleteOnAPartitionedParentReachingAGuardedPartitionIsRefu
   EXPECT_TRUE(refused(as_app("DELETE FROM free_measures WHERE id = 1"), "delete"));
   EXPECT_TRUE(refused(as_app("TRUNCATE free_measures"), "truncate"));
   EXPECT_EQ(scalar("SELECT count(*) FROM free_measures"), "2");
-  EXPECT_TRUE(as_app("DELETE FROM free_measures WHERE at >= 100").ok);  // the unguarded partition's rows
+  EXPECT_TRUE(
+      as_app("DELETE FROM free_measures WHERE at >= 100").ok);  // the unguarded partition's rows
   EXPECT_EQ(scalar("SELECT string_agg(id::text, ',') FROM free_measures"), "1");
 }
 
@@ -118,11 +121,13 @@ TEST_F(GuardIndirect, AViewARuleAndAnInsteadOfTriggerAreRefused) {
 TEST_F(GuardIndirect, ACascadeByATriggerWrittenInCIsRefused) {
   // refint's check_foreign_key deletes the referencing rows through SPI, in C.
   ASSERT_TRUE(run("CREATE EXTENSION refint").ok);
-  ASSERT_TRUE(as_owner("CREATE TABLE free_parents (id int PRIMARY KEY); INSERT INTO free_parents VALUES (12); "
-                       "CREATE TRIGGER cascade BEFORE DELETE ON free_parents FOR EACH ROW "
-                       "EXECUTE FUNCTION check_foreign_key(1, 'cascade', 'id', 'orders', 'id'); "
-                       "GRANT ALL ON free_parents TO pgw_app")
-                  .ok);
+  ASSERT_TRUE(
+      as_owner(
+          "CREATE TABLE free_parents (id int PRIMARY KEY); INSERT INTO free_parents VALUES (12); "
+          "CREATE TRIGGER cascade BEFORE DELETE ON free_parents FOR EACH ROW "
+          "EXECUTE FUNCTION check_foreign_key(1, 'cascade', 'id', 'orders', 'id'); "
+          "GRANT ALL ON free_parents TO pgw_app")
+          .ok);
   EXPECT_TRUE(refused(as_app("DELETE FROM free_parents WHERE id = 12"), "delete"));
   EXPECT_EQ(orders(), "10,11,12");
   EXPECT_EQ(scalar("SELECT count(*) FROM free_parents"), "1");
@@ -131,16 +136,18 @@ TEST_F(GuardIndirect, ACascadeByATriggerWrittenInCIsRefused) {
 TEST_F(GuardIndirect, AForeignTableOnTheSameDatabaseIsRefused) {
   // postgres_fdw runs the DELETE in a second session of its own (another transaction, search_path
   // pg_catalog): the guard there refuses, and postgres_fdw passes the refusal back.
-  ASSERT_TRUE(run("CREATE EXTENSION postgres_fdw; "
-                  "CREATE SERVER self FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '" +
-                  std::to_string(m_cluster->port()) + "', dbname '" + database() +
-                  "'); "
-                  "CREATE USER MAPPING FOR pgw_app SERVER self OPTIONS (user 'pgw_app', password_required 'false'); "
-                  "GRANT USAGE ON FOREIGN SERVER self TO pgw_app; "
-                  "CREATE FOREIGN TABLE free_remote_orders (id int, customer int) SERVER self "
-                  "OPTIONS (schema_name 'public', table_name 'orders'); "
-                  "GRANT ALL ON free_remote_orders TO pgw_app")
-                  .ok);
+  ASSERT_TRUE(
+      run("CREATE EXTENSION postgres_fdw; "
+          "CREATE SERVER self FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '" +
+          std::to_string(m_cluster->port()) + "', dbname '" + database() +
+          "'); "
+          "CREATE USER MAPPING FOR pgw_app SERVER self OPTIONS (user 'pgw_app', password_required "
+          "'false'); "
+          "GRANT USAGE ON FOREIGN SERVER self TO pgw_app; "
+          "CREATE FOREIGN TABLE free_remote_orders (id int, customer int) SERVER self "
+          "OPTIONS (schema_name 'public', table_name 'orders'); "
+          "GRANT ALL ON free_remote_orders TO pgw_app")
+          .ok);
   ASSERT_EQ(as_app("SELECT count(*) FROM free_remote_orders").value(), "3");
   const SqlResult r = as_app("DELETE FROM free_remote_orders WHERE id = 10");
   EXPECT_TRUE(refused(r, "delete"));
@@ -161,7 +168,8 @@ TEST_F(GuardIndirect, EveryPartitionOfAGuardedPartitionedTableIsGuardedAsTheTabl
                   .ok);
   EXPECT_TRUE(refused(as_app("DELETE FROM free_sales_3"), "delete"));
   EXPECT_TRUE(refused(as_app("UPDATE free_sales_3 SET id = 5"), "update_immutable"));
-  EXPECT_EQ(scalar("SELECT string_agg(id || ':' || region, ',' ORDER BY id) FROM sales"), "1:1,2:1,3:2,4:3");
+  EXPECT_EQ(scalar("SELECT string_agg(id || ':' || region, ',' ORDER BY id) FROM sales"),
+            "1:1,2:1,3:2,4:3");
 }
 
 TEST_F(GuardIndirect, MovingARowToAnotherPartitionIsADeleteFromTheFirst) {
@@ -170,10 +178,11 @@ TEST_F(GuardIndirect, MovingARowToAnotherPartitionIsADeleteFromTheFirst) {
   EXPECT_TRUE(refused(as_app("UPDATE sales SET region = 2 WHERE id = 1"), "delete"));
   EXPECT_EQ(scalar("SELECT region FROM sales WHERE id = 1"), "1");
   // Under a grant for delete on sales in the same transaction, the move runs.
-  EXPECT_TRUE(run("BEGIN; INSERT INTO pgwarden.grants (txid, relid, operation, expires_at) "
-                  "VALUES (txid_current(), 'sales'::regclass, 'delete', now() + interval '1 minute'); "
-                  "UPDATE sales SET region = 2 WHERE id = 1; COMMIT")
-                  .ok);
+  EXPECT_TRUE(
+      run("BEGIN; INSERT INTO pgwarden.grants (txid, relid, operation, expires_at) "
+          "VALUES (txid_current(), 'sales'::regclass, 'delete', now() + interval '1 minute'); "
+          "UPDATE sales SET region = 2 WHERE id = 1; COMMIT")
+          .ok);
   EXPECT_EQ(scalar("SELECT tableoid::regclass::text FROM sales WHERE id = 1"), "free_sales_2");
 }
 

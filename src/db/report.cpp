@@ -54,13 +54,8 @@ std::string render_text(const Outcome& o) {
                                                           : "",
                                 o.database, o.policy_file);
   const auto& plan = o.plan;
-  if (o.mode == Mode::check) {
-    for (const auto& c : plan.changes)
-      out += fmt::format("  {:<10} {}\n", to_string(c.kind), c.what);
-  } else {
-    for (const auto& c : plan.changes)
-      out += fmt::format("  {} {}\n", o.applied ? "done:" : "todo:", c.what);
-  }
+  // One line per difference, in every mode: what was found (and, without --check, changed).
+  for (const auto& c : plan.changes) out += fmt::format("  {:<10} {}\n", to_string(c.kind), c.what);
   for (const auto& p : plan.problems) out += fmt::format("  NOT INSTALLED: {}\n", p);
   for (const auto& w : plan.warnings) out += fmt::format("  warning: {}\n", w);
   switch (o.mode) {

@@ -71,8 +71,8 @@ class DbCommand : public ::testing::Test {
 TEST_F(DbCommand, ItInstallsOnceThenHasNothingToDoAndCheckAgrees) {
   auto r = shell(protect(""));
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("done: guard pgwarden_delete_"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("done: revoke TRUNCATE on public.orders from pgw_cli_app"),
+  EXPECT_NE(r.out.find("\n  missing    guard pgwarden_delete_"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  privilege  revoke TRUNCATE on public.orders from pgw_cli_app\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("changes made and recorded in the log"), std::string::npos) << r.out;

@@ -133,6 +133,7 @@ END $takeover$;)",
               "DROP TRIGGER IF EXISTS {} ON {};\nDELETE FROM {}.guards WHERE trigger_oid = {};",
               ident(t->name), t->table, m_schema, t->oid));
     }
+    std::set<std::uint32_t> kept;  // guards that stay as they are (perhaps re-enabled)
     for (const auto& w : wanted.triggers) {
       const std::string subject = m_catalog.table(w.relid)->display();
       const auto it = installed.find({w.relid, w.name()});
@@ -152,14 +153,18 @@ END $takeover$;)",
         add(Kind::outdated, subject,
             what + " is not the trigger pgwarden created (its definition differs)",
             fmt::format("DROP TRIGGER {} ON {};\n", ident(t.name), w.table) + w.create_sql(m_db));
-      } else if (t.enabled != 'A') {
-        add(Kind::disabled, subject, what + fmt::format(" is {}", enabled_word(t.enabled)),
-            fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};", w.table, ident(t.name)));
+      } else {
+        kept.insert(t.oid);
+        if (t.enabled != 'A') {
+          add(Kind::disabled, subject, what + fmt::format(" is {}", enabled_word(t.enabled)),
+              fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};", w.table, ident(t.name)));
+        }
       }
     }
     // Clones of row guards on partitions: PostgreSQL keeps them, but each can be disabled alone.
+    // Those of a guard dropped or replaced above go with it (a new guard's clones are new).
     for (const auto& t : m_catalog.triggers) {
-      if (t.parent == 0 || t.enabled == 'A') continue;
+      if (t.parent == 0 || t.enabled == 'A' || kept.count(t.parent) == 0) continue;
       add(Kind::disabled, t.table,
           fmt::format("guard {} on partition {} is {}", t.name, t.table, enabled_word(t.enabled)),
           fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};", t.table, ident(t.name)));

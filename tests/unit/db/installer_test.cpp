@@ -127,6 +127,27 @@ actions = { truncate = "allow", delete = "allow", delete_all = "allow", drop_tab
   EXPECT_TRUE(protect().plan.changes.empty());
 }
 
+TEST_F(Installer, ADisabledCloneOfAGuardThePolicyDropsDoesNotStopTheUpgrade) {
+  ASSERT_TRUE(as_owner("CREATE TABLE sales (id int, region int) PARTITION BY LIST (region); "
+                       "CREATE TABLE sales_1 PARTITION OF sales FOR VALUES IN (1); INSERT INTO sales VALUES (1, 1), (2, 1)")
+                  .ok);
+  ASSERT_TRUE(protect().applied);
+  const std::string g = scalar(
+      "SELECT tgname FROM pg_trigger WHERE tgrelid = 'sales'::regclass AND tgname LIKE 'pgwarden\\_delete\\_%'");
+  ASSERT_TRUE(run("ALTER EVENT TRIGGER pgwarden_ddl_command_end DISABLE; "
+                  "ALTER TABLE sales_1 DISABLE TRIGGER " + g + "; "
+                  "ALTER EVENT TRIGGER pgwarden_ddl_command_end ENABLE ALWAYS")
+                  .ok);
+  set_policy(std::string(k_policy) + "\n[[tables]]\nname = \"sales*\"\nactions = { delete = \"allow\" }\n");
+  const auto upgrade = try_protect();
+  ASSERT_TRUE(upgrade) << upgrade.error().message;
+  EXPECT_TRUE(upgrade->applied);
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_trigger WHERE tgname = '" + g + "'"), "0");
+  EXPECT_TRUE(run("DELETE FROM sales WHERE id = 1").ok);  // deleting some rows is allowed now
+  EXPECT_EQ(scalar("SELECT string_agg(id::text, ',') FROM sales"), "2");
+  EXPECT_TRUE(protect(db::Mode::check).plan.changes.empty());
+}
+
 TEST_F(Installer, WithoutASuperuserTheGuardsGoInAndTheMissingEventTriggerIsSaid) {
   ASSERT_TRUE(run("DO $$ BEGIN CREATE ROLE pgwarden_service NOLOGIN; EXCEPTION WHEN "
                   "duplicate_object THEN END $$")

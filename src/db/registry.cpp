@@ -91,8 +91,9 @@ std::vector<Change> registry_changes(const Catalog& catalog, const Wanted& wante
       why.push_back(fmt::format("guards {} instead of {}", join(r->guards), join(w.guards)));
     if (!same_json(r->refusals, w.refusals)) why.emplace_back("the policy's refusals changed");
     if (r->columns != columns) why.emplace_back("other guarded columns");
-    if (r->policy_name != source.name || r->policy_file != source.file ||
-        r->policy_sha256 != source.sha256) {
+    // The policy is its name and its text; the path it was read from depends on where db
+    // protect ran (a deploy's /app/pgwarden.toml, CI's ./pgwarden.toml) and is only recorded.
+    if (r->policy_name != source.name || r->policy_sha256 != source.sha256) {
       why.push_back(fmt::format("registered from {} ({}), now {} ({})", r->policy_file,
                                 r->policy_sha256.substr(0, 12), source.file,
                                 source.sha256.substr(0, 12)));

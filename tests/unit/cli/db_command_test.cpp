@@ -91,6 +91,11 @@ TEST_F(DbCommand, ItInstallsOnceThenHasNothingToDoAndCheckAgrees) {
   r = shell(protect("--check"));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("in sync"), std::string::npos) << r.out;
+  // The same policy read from another path is the same policy.
+  fs::copy_file(m_dir / "pgwarden.toml", m_dir / "deployed.toml");
+  r = shell("build/pgwarden db protect --check --policy '" + (m_dir / "deployed.toml").string() + "' '" +
+            m_cluster->conninfo(m_database) + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(scalar("SELECT count(*) FROM pgwarden.log"), "1");
 }
 

@@ -51,7 +51,7 @@ Expected<Outcome> protect(const policy::Policy& policy, const ProtectOptions& op
     return out;
   }
   if (auto ok = apply(*connection, out.plan, policy.db, source, options.version); !ok) {
-    (void)connection->execute("ROLLBACK");
+    (void)connection->execute("ROLLBACK");  // best effort: the error that matters is the one returned
     return tl::unexpected(ok.error());
   }
   if (auto ok = connection->execute("COMMIT"); !ok) return tl::unexpected(ok.error());

@@ -15,6 +15,7 @@ constexpr CommandSpec k_commands[] = {
     {"policy", "Show the effective policy", add_policy},
     {"hook", "Judge a shell command before an agent runs it (agent hook protocols, or plain)", add_hook},
     {"proxy", "Guard a PostgreSQL server on the wire: judge every statement, refuse with ERROR 42501", add_proxy},
+    {"db", "The live database: compile the policy into guards PostgreSQL enforces itself", add_db},
 };
 
 }  // namespace

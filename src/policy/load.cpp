@@ -227,7 +227,7 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
   Policy policy = Policy::defaults();
   policy.name = "pgwarden policy";
   policy.source = r.source();
-  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "profiles", "extensions", "lint"});
+  if (auto ok = check_keys(r, doc, "", {"policy", "actions", "columns", "tables", "profiles", "extensions", "lint", "db"});
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -282,6 +282,11 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
   }
   if (const auto* node = doc.get("lint")) {
     if (auto ok = read_lint_section(r, *node, policy.lint); !ok) return tl::unexpected(ok.error());
+  }
+  if (const auto* node = doc.get("db")) {
+    auto db = read_db(r, *node);
+    if (!db) return tl::unexpected(db.error());
+    policy.db = std::move(*db);
   }
   policy.actions[static_cast<std::size_t>(Action::parse_error)] = policy.on_parse_error;
   return policy;

@@ -110,6 +110,14 @@ struct LintSettings {
   std::vector<LintFiles> files;
 };
 
+// [db]: how `pgwarden db protect` compiles the policy into guards inside the database.
+// Names are compared as PostgreSQL stores them (exactly; no case folding).
+struct DbSettings {
+  std::string schema = "pgwarden";                // where pgwarden's own objects live
+  std::string service_role = "pgwarden_service";  // the only role that may write grants
+  std::vector<std::string> roles;                 // the roles applications and agents connect as
+};
+
 struct Policy {
   std::string name = "pgwarden built-in defaults";
   std::string document;       // cited in refusals; may be empty
@@ -124,6 +132,7 @@ struct Policy {
   std::vector<TableRule> tables;
   std::vector<Profile> profiles;  // [[profiles]], in file order: the first that matches is used
   LintSettings lint;
+  DbSettings db;
 
   // Set only in a policy derived for one profile (policy/profile.hpp, apply_profile): the
   // profile whose actions, writable list and mode evaluate() applies. A policy loaded from a

@@ -1,4 +1,4 @@
-// The pieces every section reader of pgwarden.toml shares (load.cpp, load_profiles.cpp): errors
+// The pieces every section reader of pgwarden.toml shares (load.cpp, load_profiles.cpp, load_db.cpp): errors
 // that point at a node or a key of the document with the file, line, column and dotted key,
 // and readers for the value types the file uses. Internal to the policy library: only its own
 // .cpp files include it, and only they see toml++.
@@ -53,5 +53,8 @@ Expected<void> read_actions(const Reader& r, const toml::node& node, const std::
 
 // The [[profiles]] array of tables (load_profiles.cpp).
 Expected<std::vector<Profile>> read_profiles(const Reader& r, const toml::node& node);
+
+// The [db] table (load_db.cpp).
+Expected<DbSettings> read_db(const Reader& r, const toml::node& node);
 
 }  // namespace pgwarden::policy

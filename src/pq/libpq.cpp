@@ -33,7 +33,15 @@ Loaded load() {
          bind(handle, "PQresultStatus", a.result_status, l.error) &
          bind(handle, "PQresultErrorMessage", a.result_error_message, l.error) &
          bind(handle, "PQntuples", a.ntuples, l.error) & bind(handle, "PQgetvalue", a.getvalue, l.error) &
-         bind(handle, "PQclear", a.clear, l.error);
+         bind(handle, "PQclear", a.clear, l.error) & bind(handle, "PQexec", a.exec, l.error) &
+         bind(handle, "PQnfields", a.nfields, l.error) & bind(handle, "PQfname", a.fname, l.error) &
+         bind(handle, "PQgetisnull", a.getisnull, l.error) &
+         bind(handle, "PQresultErrorField", a.result_error_field, l.error) &
+         bind(handle, "PQserverVersion", a.server_version, l.error) &
+         bind(handle, "PQhost", a.host, l.error) &
+         bind(handle, "PQport", a.port, l.error) & bind(handle, "PQdb", a.db, l.error) &
+         bind(handle, "PQuser", a.user, l.error) &
+         bind(handle, "PQsetNoticeProcessor", a.set_notice_processor, l.error);
   return l;  // the handle stays open for the life of the process
 }
 

@@ -25,6 +25,18 @@ struct Libpq {
   decltype(&::PQntuples) ntuples;
   decltype(&::PQgetvalue) getvalue;
   decltype(&::PQclear) clear;
+  // The db door's (src/db/connection.cpp): scripts, result shapes, errors, identity.
+  decltype(&::PQexec) exec;
+  decltype(&::PQnfields) nfields;
+  decltype(&::PQfname) fname;
+  decltype(&::PQgetisnull) getisnull;
+  decltype(&::PQresultErrorField) result_error_field;
+  decltype(&::PQserverVersion) server_version;
+  decltype(&::PQhost) host;
+  decltype(&::PQport) port;
+  decltype(&::PQdb) db;
+  decltype(&::PQuser) user;
+  decltype(&::PQsetNoticeProcessor) set_notice_processor;
 };
 
 // The loaded library, or nullptr with `error` saying why (not installed, a symbol missing).

@@ -17,5 +17,6 @@ void add_init(CLI::App& command, int& exit_code);
 void add_policy(CLI::App& command, int& exit_code);
 void add_proxy(CLI::App& command, int& exit_code);
 void add_hook(CLI::App& command, int& exit_code);
+void add_db(CLI::App& command, int& exit_code);
 
 }  // namespace pgwarden::cli

@@ -1,6 +1,6 @@
 // pgwarden policy show [--policy F] [--format text|json]
 // The effective decision for every action, globally and for each [[tables]] entry, and where
-// each decision comes from (built-in default, [actions], or the table entry).
+// each decision comes from (built-in default, [actions], or the table entry); then [db].
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -56,7 +56,8 @@ int show(const ShowOptions& o) {
     }
     nlohmann::json out = {{"name", p.name}, {"document", p.document}, {"source", p.source},
                           {"search_path", p.search_path}, {"immutable_columns", p.immutable_columns},
-                          {"actions", actions}, {"tables", tables}};
+                          {"actions", actions}, {"tables", tables},
+                          {"db", {{"schema", p.db.schema}, {"service_role", p.db.service_role}, {"roles", p.db.roles}}}};
     std::cout << out.dump(2) << "\n";
     return k_exit_allowed;
   }
@@ -86,6 +87,11 @@ int show(const ShowOptions& o) {
       }
     }
   }
+  std::cout << "\ndb (pgwarden db protect):\n";
+  std::cout << fmt::format("  schema:       {}\n", p.db.schema);
+  std::cout << fmt::format("  service_role: {} (the only role that may write grants)\n", p.db.service_role);
+  std::cout << fmt::format("  roles:        {}\n",
+                           p.db.roles.empty() ? "(none: no privileges are revoked)" : join(p.db.roles));
   return k_exit_allowed;
 }
 

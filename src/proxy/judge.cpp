@@ -46,10 +46,13 @@ void write_record(const JudgeContext& context, const ConnectionInfo& connection,
 struct Body {
   std::string reached;  // "calls purge_users()", "fires the triggers of users"
   std::optional<sql::Statements> statements;  // shared with the analyzer's cache; none on an error
-  std::string error;                          // the definition could not be read
+  std::string error;                          // the definition could not be read, or was not
+  bool limit = false;                         // not read: past k_max_routine_depth or _keys
 };
 
-constexpr int k_max_routine_depth = 3;
+// How deep calls are followed, and how many routines one message may reach: past either, the
+// message is refused (a body not read is a body not judged).
+constexpr int k_max_routine_depth = 8;
 constexpr std::size_t k_max_routine_keys = 64;
 
 char trigger_event(sql::Mutation m) {
@@ -128,7 +131,13 @@ void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection
     }
   }
   for (const auto& key : keys.routines) {
-    if (seen.size() >= k_max_routine_keys || !seen.insert(key.text()).second) continue;
+    if (seen.count(key.text()) != 0) continue;  // read already (a recursive call, a shared helper)
+    if (seen.size() >= k_max_routine_keys) {
+      bodies.push_back({fmt::format("calls {}()", key.name), std::nullopt,
+                        fmt::format("the message reaches more than {} routines", k_max_routine_keys), true});
+      return;
+    }
+    seen.insert(key.text());
     const auto routines = context.catalog->find(connection.database, key);
     if (routines && context.metrics != nullptr) context.metrics->function_lookup(LookupResult::hit);
     if (!routines) {
@@ -146,9 +155,13 @@ void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection
     }
     for (const auto& definition : routines->definitions) {
       Body body{reached, context.analyzer->analyze(definition), {}};
+      const Keys inner = keys_of(body.statements->all(), {}, relations, pg_catalog_first, schemas);
       if (depth + 1 < k_max_routine_depth) {
-        gather_bodies(context, connection, keys_of(body.statements->all(), {}, relations, pg_catalog_first, schemas),
-                      relations, pg_catalog_first, schemas, depth + 1, seen, bodies, missing);
+        gather_bodies(context, connection, inner, relations, pg_catalog_first, schemas, depth + 1, seen, bodies,
+                      missing);
+      } else if (!inner.routines.empty() || !inner.rules.empty()) {
+        bodies.push_back({reached, std::nullopt,
+                          fmt::format("its calls nest deeper than {} levels", k_max_routine_depth), true});
       }
       bodies.push_back(std::move(body));
     }
@@ -170,6 +183,18 @@ bool names_relations(std::span<const sql::Statement> statements) {
     }
   }
   return false;
+}
+
+// What a statement changes, when it changes anything: its first effect that is neither a read nor a
+// session setting, else destructive_function for a call of a function outside pg_catalog.
+std::optional<sql::Action> writes_something(const sql::Statement& st) {
+  for (const auto& e : st.effects()) {
+    if (e.action != sql::Action::read && e.action != sql::Action::session) return e.action;
+  }
+  for (const auto& f : st.analysis->called_functions) {
+    if (!sql::is_builtin_function(f)) return sql::Action::destructive_function;
+  }
+  return std::nullopt;
 }
 
 // Statements that change the database's relations: what the relation catalog says is out of
@@ -278,6 +303,42 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
     verdicts.push_back(std::move(verdict));
   }
 
+  const auto position = [&](std::size_t offset) { return text.empty() ? 0 : character_position(text, offset); };
+  // A refusal that is not one statement's verdict: recorded, counted and answered here.
+  const auto refuse = [&](const policy::Finding& finding, const sql::Statement& st) {
+    if (context.metrics != nullptr) context.metrics->refusal(static_cast<std::size_t>(finding.action));
+    policy::Verdict v;
+    v.decision = finding.decision;
+    v.findings.push_back(finding);
+    write_record(context, connection, st, v, true);
+    out.refused = true;
+    out.refusal.message = fmt::format("pgwarden: {}: {}", sql::to_string(finding.action), finding.message);
+    out.refusal.detail = finding.detail;
+    out.refusal.hint = finding.hint;
+    out.refusal.position = position(st.location.offset);
+  };
+
+  // The catalog could not be read: a name alone does not say what a write reaches (a view, a
+  // rule, a parent, a foreign table), so nothing that writes is let through until it can.
+  if (refused_at == nullptr && relations != nullptr && !relations->unreadable().empty()) {
+    for (const auto& st : statements) {
+      const auto action = writes_something(st);
+      if (!action) continue;
+      policy::Finding f;
+      f.action = *action;
+      f.decision = policy::Decision::deny;
+      f.rule = "writes are refused while the database's catalog cannot be read";
+      f.message = "pgwarden cannot read what the database's relations are (" + relations->unreadable() + ")";
+      f.detail =
+          "The proxy judges a write by what it reaches: views, rules, parents and foreign tables are read from "
+          "the catalog. Reads go on; writes are refused until the catalog can be read again.";
+      f.hint = "Check the proxy's lookup connection (`lookup` in the proxy config); it is tried again at once "
+               "and at every later statement.";
+      refuse(f, st);
+      return out;
+    }
+  }
+
   // The routines it runs, when nothing refused it already: a refused body refuses the statement.
   std::vector<Body> bodies;
   if (refused_at == nullptr && context.catalog != nullptr) {
@@ -307,8 +368,6 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
     context.metrics->observe_judge(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
-  const auto position = [&](std::size_t offset) { return text.empty() ? 0 : character_position(text, offset); };
-
   if (refused_at == nullptr && !bodies.empty() && !statements.empty()) {
     std::optional<policy::Finding> refusing;
     std::string reached;
@@ -319,11 +378,13 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
         f.action = sql::Action::destructive_function;
         f.decision = policy::Decision::deny;
         f.rule = "routines whose definition cannot be read are refused";
-        f.message = "pgwarden could not read its definition (" + body.error + ")";
+        f.message = body.limit ? "pgwarden did not read it: " + body.error
+                               : "pgwarden could not read its definition (" + body.error + ")";
         f.detail =
             "The proxy judges the bodies of the functions a statement calls and of the triggers and rules it "
             "fires; a body it cannot read cannot be judged.";
-        f.hint = "Check the proxy's lookup connection (`lookup` in the proxy config).";
+        f.hint = body.limit ? "Call the routine that does the work directly, so that every body it runs is read."
+                            : "Check the proxy's lookup connection (`lookup` in the proxy config).";
         refusing = std::move(f);
       }
       for (const auto& st :
@@ -344,18 +405,7 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
     }
     if (refusing) {
       refusing->message = fmt::format("the statement {}; its body: {}", reached, refusing->message);
-      if (context.metrics != nullptr)
-        context.metrics->refusal(static_cast<std::size_t>(refusing->action));
-      policy::Verdict v;
-      v.decision = refusing->decision;
-      v.findings.push_back(*refusing);
-      write_record(context, connection, statements[0], v, true);
-      out.refused = true;
-      out.refusal.message =
-          fmt::format("pgwarden: {}: {}", sql::to_string(refusing->action), refusing->message);
-      out.refusal.detail = refusing->detail;
-      out.refusal.hint = refusing->hint;
-      out.refusal.position = position(statements[0].location.offset);
+      refuse(*refusing, statements[0]);
       return out;
     }
   }

@@ -198,16 +198,24 @@ void RoutineLookup::look_up_relations(const std::string& database) {
   std::string error;
   const pq::Libpq* api = pq::libpq(&error);
   const std::uint64_t generation = m_relations.generation(database);
-  PGconn* conn = api != nullptr ? connection(database, error) : nullptr;
-  PGresult* r = conn != nullptr ? api->exec_params(conn, k_relations_query, 0, nullptr, nullptr, nullptr, nullptr, 0)
-                                : nullptr;
-  if (r == nullptr || api->result_status(r) != PGRES_TUPLES_OK) {
-    if (r != nullptr) error = trimmed_error(api->result_error_message(r));
-    if (r != nullptr) api->clear(r);
+  PGresult* r = nullptr;
+  PGconn* conn = nullptr;
+  // Twice: a connection the server closed since (a restart, pg_terminate_backend) is opened again.
+  for (int attempt = 0; attempt < 2 && api != nullptr; ++attempt) {
+    conn = connection(database, error);
+    if (conn == nullptr) break;
+    r = api->exec_params(conn, k_relations_query, 0, nullptr, nullptr, nullptr, nullptr, 0);
+    if (api->result_status(r) == PGRES_TUPLES_OK) break;
+    error = trimmed_error(r != nullptr ? api->result_error_message(r) : api->error_message(conn));
+    api->clear(r);
+    r = nullptr;
+    if (api->status(conn) == CONNECTION_OK) break;  // the query failed, not the connection
+  }
+  if (r == nullptr) {
     m_metrics.function_lookup(LookupResult::error);
-    log::warn("relation lookup failed: names are judged by the statement alone until it succeeds",
+    log::warn("relation lookup failed: writes are refused until it succeeds",
               {{"database", database}, {"error", error}});
-    m_relations.failed(database);
+    m_relations.failed(database, error);
     return;
   }
   std::vector<RelationRow> rows;

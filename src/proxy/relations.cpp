@@ -85,7 +85,8 @@ RelationCatalogs::Found RelationCatalogs::find(const std::string& database) cons
   const auto it = m_databases.find(database);
   if (it == m_databases.end() || it->second.invalid || !it->second.snapshot) return {nullptr, true};
   Entry& e = it->second;
-  if (std::chrono::steady_clock::now() - e.read > m_refresh && !e.reading) {
+  const bool stale = !e.snapshot->unreadable().empty() || std::chrono::steady_clock::now() - e.read > m_refresh;
+  if (stale && !e.reading) {
     e.reading = true;  // one reader refreshes; the others go on with this snapshot
     return {e.snapshot, true};
   }
@@ -104,18 +105,19 @@ std::uint64_t RelationCatalogs::generation(const std::string& database) const {
   return m_databases[database].generation;
 }
 
-void RelationCatalogs::failed(const std::string& database) {
+void RelationCatalogs::failed(const std::string& database, const std::string& why) {
   const std::lock_guard lock(m_mutex);
   Entry& e = m_databases[database];
   e.reading = false;
-  // No snapshot to serve: judge by names alone (an empty snapshot knows no relation), and try
-  // again at the next refresh.
-  if (!e.snapshot || e.invalid) {
-    e.snapshot = std::make_shared<const RelationSnapshot>(
-        std::unordered_map<std::string, policy::CatalogRelation>{},
-        std::unordered_map<std::string, std::vector<std::pair<char, std::string>>>{});
-    e.invalid = false;
-  }
+  // What the database's relations are is not known: a snapshot that knows none and says why
+  // serves until a read succeeds (the judge lets no write through it; every statement asks for
+  // another read).
+  auto unknown = std::make_shared<RelationSnapshot>(
+      std::unordered_map<std::string, policy::CatalogRelation>{},
+      std::unordered_map<std::string, std::vector<std::pair<char, std::string>>>{});
+  unknown->set_unreadable(why.empty() ? "the lookup failed" : why);
+  e.snapshot = std::move(unknown);
+  e.invalid = false;
   e.read = std::chrono::steady_clock::now();
 }
 

@@ -70,11 +70,16 @@ class RelationSnapshot final : public policy::RelationCatalog {
   // True when the database has a function of this name outside pg_catalog.
   [[nodiscard]] bool has_user_function(const std::string& name) const { return m_functions.count(name) != 0; }
   void set_user_functions(std::set<std::string> names) { m_functions = std::move(names); }
+  // Why the catalog could not be read, when this snapshot stands in for one that could not
+  // (it knows no relation); empty for a snapshot read from the database.
+  [[nodiscard]] const std::string& unreadable() const { return m_unreadable; }
+  void set_unreadable(std::string why) { m_unreadable = std::move(why); }
 
  private:
   std::unordered_map<std::string, policy::CatalogRelation> m_relations;  // by "schema.name"
   std::unordered_multimap<std::string, const policy::CatalogRelation*> m_by_name;  // by bare name
   std::set<std::string> m_functions;
+  std::string m_unreadable;
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> m_rules;
   std::uint64_t m_id;
 };
@@ -98,8 +103,9 @@ class RelationCatalogs {
              std::set<std::string> user_functions, const Protects& protects);
   // DDL passed through the proxy: the next statement of this database waits for a new snapshot.
   void invalidate(const std::string& database);
-  // The lookup could not read the relations: statements are judged by their names alone.
-  void failed(const std::string& database);
+  // The lookup could not read the relations (`why`): until a read succeeds, reads are judged by
+  // their names alone and writes are refused.
+  void failed(const std::string& database, const std::string& why);
 
  private:
   struct Entry {

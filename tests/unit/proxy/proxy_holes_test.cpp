@@ -10,6 +10,7 @@
 
 #include "support/proxy_fixture.hpp"
 #include "support/raw_client.hpp"
+#include "support/redteam.hpp"
 
 namespace pgwarden::test {
 namespace {
@@ -157,6 +158,47 @@ TEST_F(ProxyHoles, WithTheLookupDownBuiltInFunctionsStillWorkAndWhatNeedsTheLook
   const auto r = exec(c.get(), "SELECT active_users()");
   EXPECT_EQ(r.sqlstate, "42501");
   EXPECT_NE(r.hint.find("lookup"), std::string::npos) << r.hint;
+}
+
+// A view whose name a glob allows writes through to a protected table; without the catalog the
+// name is all there is, so no write passes until the catalog can be read.
+TEST_F(ProxyHoles, WithTheCatalogUnreadableReadsGoOnAndWritesAreRefused) {
+  TearDown();
+  proxy::ProxyConfig config;
+  config.lookup = "host=127.0.0.1 port=" + std::to_string(free_port()) + " user=postgres connect_timeout=2";
+  start(redteam_policy("scratch"), config);
+  m_cluster->execute("CREATE VIEW scratch_users AS SELECT * FROM users; CREATE TABLE scratch_t (id int)",
+                     m_database);
+  auto c = connect();
+  EXPECT_EQ(exec(c.get(), "SELECT count(*) FROM scratch_users").value(), "2");
+  for (const char* write : {"DELETE FROM scratch_users", "TRUNCATE scratch_t", "INSERT INTO scratch_t VALUES (1)"}) {
+    const auto r = exec(c.get(), write);
+    EXPECT_EQ(r.sqlstate, "42501") << write;
+    EXPECT_NE(r.message.find("cannot read what the database's relations are"), std::string::npos) << r.message;
+    EXPECT_NE(r.hint.find("lookup"), std::string::npos) << r.hint;
+  }
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM users"), "2");
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM scratch_t"), "0");
+}
+
+// The lookup's own connection killed, then DDL that makes the proxy read the catalog again: the
+// read opens a new connection, and the view is still known for what it writes to.
+TEST_F(ProxyHoles, ALookupConnectionKilledIsOpenedAgainAndTheViewStaysKnown) {
+  TearDown();
+  proxy::ProxyConfig config;
+  config.lookup = "user=postgres";
+  start(redteam_policy("scratch"), config);
+  m_cluster->execute("CREATE VIEW scratch_users AS SELECT * FROM users", m_database);
+  auto c = connect();
+  EXPECT_EQ(exec(c.get(), "DELETE FROM scratch_users").sqlstate, "42501");
+  EXPECT_EQ(direct_scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                          "'pgwarden-lookup' AND datname = current_database()"),
+            "1");
+  EXPECT_EQ(exec(c.get(), "CREATE TABLE scratch_zz (id int)").tag, "CREATE TABLE");
+  const auto r = exec(c.get(), "DELETE FROM scratch_users");
+  EXPECT_EQ(r.sqlstate, "42501");
+  EXPECT_NE(r.message.find("users"), std::string::npos) << r.message;
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM users"), "2");
 }
 
 TEST_F(ProxyHoles, AUserFunctionThatShadowsABuiltInNameIsReadNotTakenForTheBuiltIn) {

@@ -117,6 +117,33 @@ std::string redteam_check(const PgCluster& cluster, const std::string& check, co
   return "the check failed: " + failures;
 }
 
+std::map<std::string, std::string> redteam_limits(const std::string& file) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(redteam_dir() / file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto cols = split_tabs(line);
+    out[cols[0]] = cols.size() > 1 && !cols[1].empty() ? cols[1] : "MALFORMED: no reason given";
+  }
+  return out;
+}
+
+::testing::AssertionResult redteam_verdict(const RedTeamScenario& s, const std::string& got,
+                                           const std::map<std::string, std::string>& limits,
+                                           const std::string& limits_file, const std::string& log) {
+  if (const auto limit = limits.find(s.name); limit != limits.end()) {
+    if (got != s.expected) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << s.name << " is listed in " << limits_file << " (" << limit->second
+                                         << ") but the door now holds it: take it off the list\n"
+                                         << log;
+  }
+  if (got == s.expected) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "proxy.tsv:" << s.line << " " << s.name << ": " << s.why << "\n  got "
+                                       << got << ", expected " << s.expected << "\n"
+                                       << log;
+}
+
 std::string run_attack(const RedTeamScenario& s, const std::string& attack,
                        const std::function<PgConn(const std::string& extra)>& connect) {
   std::string log;

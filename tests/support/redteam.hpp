@@ -15,9 +15,12 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "support/proxy_fixture.hpp"
 
@@ -42,6 +45,17 @@ std::string redteam_fill(std::string text, int port, const std::string& database
 // The value of the scenario's check, run directly on `cluster`; the error text when no
 // alternative runs.
 std::string redteam_check(const PgCluster& cluster, const std::string& check, const std::string& database);
+
+// A door's known limits (db-limits.tsv, proxy-limits.tsv: a scenario's name, a tab, why the
+// door cannot hold it), by name; a line without a reason gets one starting with MALFORMED.
+std::map<std::string, std::string> redteam_limits(const std::string& file);
+
+// The verdict on a scenario for a door: the check must give the expected value, unless the
+// door lists the scenario as a known limit, in which case it must still break (a limit lifted
+// is taken off the list).
+::testing::AssertionResult redteam_verdict(const RedTeamScenario& s, const std::string& got,
+                                           const std::map<std::string, std::string>& limits,
+                                           const std::string& limits_file, const std::string& log);
 
 // Runs the attack's steps on connections `connect(extra conninfo)` opens (the first with the
 // scenario's own conninfo); returns what each step got, for the failure message.

@@ -136,7 +136,7 @@ class Judge {
       }
     }
     if (depth >= k_max_reach || (e.mutation == sql::Mutation::none && !drops(e.action) && !alters(e))) return;
-    const std::string here = c.name.display();
+    const sql::ObjectName& here = c.name;  // displayed only when something is reached through it
     if (live != nullptr) reach_live(e, *live, here, depth);
     if (e.mutation != sql::Mutation::none) {
       if (const UnitView* v = m_unit.view(c)) {
@@ -146,28 +146,28 @@ class Judge {
         }
         for (const auto& r : v->relations) {
           for (const Candidate& rc : m_unit.candidates(r, sql::ObjectKind::table, m_policy)) {
-            reach(named(through_view, rc), rc, fmt::format(" (through view {})", here), depth + 1);
+            reach(named(through_view, rc), rc, fmt::format(" (through view {})", here.display()), depth + 1);
           }
         }
       }
       if (const auto f = m_unit.foreign_table(c)) {
         judge_on(foreign_write(e, c, *f), c, through);
         for (const Candidate& rc : m_unit.candidates(f->remote, sql::ObjectKind::table, m_policy)) {
-          reach(named(retarget(e, false), rc), rc, fmt::format(" (through foreign table {})", here), depth + 1);
+          reach(named(retarget(e, false), rc), rc, fmt::format(" (through foreign table {})", here.display()), depth + 1);
         }
       }
     }
     if (!e.only) {
       for (const auto& child : m_unit.children(c)) {
         for (const Candidate& cc : m_unit.candidates(child, sql::ObjectKind::table, m_policy)) {
-          reach(named(retarget(e, false), cc), cc, fmt::format(" (a child of {})", here), depth + 1);
+          reach(named(retarget(e, false), cc), cc, fmt::format(" (a child of {})", here.display()), depth + 1);
         }
       }
     }
   }
 
   // What the database says a change of `live` reaches.
-  void reach_live(const sql::Effect& e, const CatalogRelation& live, const std::string& here, int depth) {
+  void reach_live(const sql::Effect& e, const CatalogRelation& live, const sql::ObjectName& here, int depth) {
     if (e.mutation != sql::Mutation::none) {
       if (live.kind == 'v') {
         sql::Effect through_view = retarget(e, live.filtered);
@@ -181,14 +181,14 @@ class Judge {
         }
         for (const auto& r : live.writes_to) {
           for (const Candidate& rc : resolve(r, sql::ObjectKind::table)) {
-            reach(named(through_view, rc), rc, fmt::format(" (through view {})", here), depth + 1);
+            reach(named(through_view, rc), rc, fmt::format(" (through view {})", here.display()), depth + 1);
           }
         }
       }
       if (live.kind == 'f' && live.remote) {
         if (!live.remote_here) judge_on(foreign_write(e, Candidate{live.name, false}, UnitForeign{live.server, *live.remote}), Candidate{live.name, false}, "");
         for (const Candidate& rc : resolve(*live.remote, sql::ObjectKind::table)) {
-          reach(named(retarget(e, false), rc), rc, fmt::format(" (through foreign table {})", here), depth + 1);
+          reach(named(retarget(e, false), rc), rc, fmt::format(" (through foreign table {})", here.display()), depth + 1);
         }
       } else if (live.kind == 'f') {
         judge_on(foreign_write(e, Candidate{live.name, false}, UnitForeign{live.server, {}}), Candidate{live.name, false}, "");
@@ -197,14 +197,14 @@ class Judge {
     if (!e.only) {
       for (const auto& child : live.children) {
         const Candidate cc{child, false};
-        reach(named(retarget(e, false), cc), cc, fmt::format(" (a child of {})", here), depth + 1);
+        reach(named(retarget(e, false), cc), cc, fmt::format(" (a child of {})", here.display()), depth + 1);
       }
     }
     for (const auto& ref : live.referenced_by) reach_reference(e, ref, here, depth);
   }
 
   // What a foreign key that references the changed relation does to its own table's rows.
-  void reach_reference(const sql::Effect& e, const Reference& ref, const std::string& here, int depth) {
+  void reach_reference(const sql::Effect& e, const Reference& ref, const sql::ObjectName& here, int depth) {
     sql::Effect onto = retarget(e, false);
     onto.has_where = true;  // the rows that reference what changed
     onto.every_column = false;
@@ -236,7 +236,7 @@ class Judge {
       return;
     }
     const Candidate rc{ref.table, false};
-    reach(named(onto, rc), rc, fmt::format(" (through a foreign key to {}, {})", here, how), depth + 1);
+    reach(named(onto, rc), rc, fmt::format(" (through a foreign key to {}, {})", here.display(), how), depth + 1);
   }
 
   // The effect as it lands elsewhere: a write through a filtering view filters.

@@ -34,13 +34,18 @@ void UnitState::share(const std::shared_ptr<const UnitState>& other) {
   m_transaction = other->m_transaction;
 }
 
-std::optional<std::vector<std::string>> UnitState::search_path(const Policy& policy) const {
+const std::vector<std::string>* UnitState::known_search_path(const Policy& policy) const {
   const State& s = state();
-  if (!s.path_known) return std::nullopt;
-  if (s.local_path) return *s.local_path;
-  if (s.path) return *s.path;
-  if (s.session_path) return *s.session_path;
-  return policy.search_path;
+  if (!s.path_known) return nullptr;
+  if (s.local_path) return &*s.local_path;
+  if (s.path) return &*s.path;
+  if (s.session_path) return &*s.session_path;
+  return &policy.search_path;
+}
+
+std::optional<std::vector<std::string>> UnitState::search_path(const Policy& policy) const {
+  const auto* path = known_search_path(policy);
+  return path != nullptr ? std::optional(*path) : std::nullopt;
 }
 
 std::string UnitState::client_encoding() const {

@@ -111,6 +111,8 @@ class UnitState {
   // The session's search path as the unit knows it (std::nullopt: it cannot be known), and its
   // client_encoding ("UTF8" unless told otherwise; "" when it cannot be known).
   [[nodiscard]] std::optional<std::vector<std::string>> search_path(const Policy& policy) const;
+  // The same without a copy: null when not known; valid while this state and `policy` are.
+  [[nodiscard]] const std::vector<std::string>* known_search_path(const Policy& policy) const;
   [[nodiscard]] std::string client_encoding() const;
   // standard_conforming_strings (std::nullopt: a change whose outcome is not known).
   [[nodiscard]] std::optional<bool> standard_strings() const;

@@ -91,6 +91,18 @@ bool builtin_call(const std::string& name, const RelationSnapshot* relations, bo
   return relations == nullptr || !relations->has_user_function(name);
 }
 
+// An UPDATE through a partitioned table may move a row to another partition: PostgreSQL
+// deletes it from one and inserts it into the other, and their DELETE and INSERT triggers fire.
+void moved_rows(const sql::ObjectName& relation, const RelationSnapshot& relations, Keys& keys, int depth = 0) {
+  const policy::CatalogRelation* live = relations.find(relation);
+  if (live == nullptr || live->kind != 'p' || depth > 8) return;
+  for (const auto& partition : live->children) {
+    keys.routines.push_back({RoutineKey::Kind::triggers, partition.display(), trigger_event(sql::Mutation::insert)});
+    keys.routines.push_back({RoutineKey::Kind::triggers, partition.display(), trigger_event(sql::Mutation::delete_rows)});
+    moved_rows(partition, relations, keys, depth + 1);
+  }
+}
+
 Keys keys_of(std::span<const sql::Statement> statements, const std::vector<policy::Write>& writes,
              const RelationSnapshot* relations, bool pg_catalog_first, const std::vector<std::string>& schemas) {
   Keys keys;
@@ -103,6 +115,11 @@ Keys keys_of(std::span<const sql::Statement> statements, const std::vector<polic
     if (w.relation.schema == "pg_temp") continue;  // the lookup cannot see this session's temp tables
     keys.routines.push_back({RoutineKey::Kind::triggers, w.relation.display(), trigger_event(w.mutation)});
     keys.rules.push_back(w);
+    if (w.mutation == sql::Mutation::update && relations != nullptr) moved_rows(w.relation, *relations, keys);
+    if ((w.mutation == sql::Mutation::insert || w.mutation == sql::Mutation::update) && relations != nullptr) {
+      // Its column defaults and CHECK constraints run the functions they call.
+      for (const auto& f : relations->implicit_calls(w.relation)) keys.routines.push_back({RoutineKey::Kind::function, f});
+    }
   }
   if (writes.empty()) {
     // A routine body's row changes: by the names it writes, in each schema of the path.
@@ -110,8 +127,11 @@ Keys keys_of(std::span<const sql::Statement> statements, const std::vector<polic
       for (const auto& e : st.effects()) {
         if (e.mutation == sql::Mutation::none || e.object.empty()) continue;
         for (const auto& schema : e.object.schema.empty() ? schemas : std::vector<std::string>{e.object.schema}) {
-          keys.routines.push_back(
-              {RoutineKey::Kind::triggers, sql::ObjectName{schema, e.object.name}.display(), trigger_event(e.mutation)});
+          const sql::ObjectName name{schema, e.object.name};
+          keys.routines.push_back({RoutineKey::Kind::triggers, name.display(), trigger_event(e.mutation)});
+          if ((e.mutation == sql::Mutation::insert || e.mutation == sql::Mutation::update) && relations != nullptr) {
+            for (const auto& f : relations->implicit_calls(name)) keys.routines.push_back({RoutineKey::Kind::function, f});
+          }
         }
       }
     }
@@ -271,8 +291,9 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
   // Judged on a copy: the session's unit takes the statements once the server has run them.
   policy::UnitState state = unit;
   if (state.client_encoding() != encoding) state.set_client_encoding(encoding);
-  const auto path = state.search_path(evaluator.policy());
-  const std::vector<std::string> schemas = path ? *path : evaluator.policy().search_path;
+  const std::vector<std::string>* path = state.known_search_path(evaluator.policy());
+  // A copy: judging may change the state's path (a SET in the same message).
+  const std::vector<std::string> schemas = path != nullptr ? *path : evaluator.policy().search_path;
   const bool pg_catalog_first = path && (std::find(path->begin(), path->end(), "pg_catalog") == path->end() ||
                                          path->front() == "pg_catalog");
 

@@ -23,12 +23,24 @@ std::string quote_conninfo_value(const std::string& v) {
 }
 
 // Every overload of the function, outside the system schemas (a name found only there is
-// built in: nothing to judge). Aggregates and window functions have no SQL body.
+// built in: nothing to judge). An aggregate has no body of its own: what it runs is its support
+// functions (state, final, combine, ...), those outside the system schemas.
 constexpr const char* k_function_query = R"(
 SELECT pg_catalog.pg_get_functiondef(p.oid)
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.proname = $1 AND ($2 = '' OR n.nspname = $2)
    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
+UNION ALL
+SELECT pg_catalog.pg_get_functiondef(sp.oid)
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
+  CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn), (a.aggserialfn),
+                             (a.aggdeserialfn), (a.aggmtransfn), (a.aggminvtransfn), (a.aggmfinalfn)) f(fn)
+  JOIN pg_catalog.pg_proc sp ON sp.oid = f.fn::pg_catalog.oid
+  JOIN pg_catalog.pg_namespace sn ON sn.oid = sp.pronamespace
+ WHERE p.proname = $1 AND ($2 = '' OR n.nspname = $2) AND p.prokind = 'a'
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND sn.nspname NOT IN ('pg_catalog', 'information_schema')
  LIMIT 32)";
 
 // The enabled, user-defined triggers of a table that fire on an event (TRIGGER_TYPE_* bits):
@@ -64,6 +76,20 @@ SELECT r.ev_class, r.ev_type, pg_catalog.pg_get_ruledef(r.oid)
   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE r.rulename <> '_RETURN' AND r.ev_enabled <> 'D'
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema'))";
+
+// The user functions a relation's column defaults and CHECK constraints call (pg_depend records
+// each): an INSERT or UPDATE runs them though no statement names them.
+constexpr const char* k_implicit_calls_query = R"(
+SELECT DISTINCT COALESCE(d.adrelid, c.conrelid), n.nspname || '.' || p.proname
+  FROM pg_catalog.pg_depend dep
+  JOIN pg_catalog.pg_proc p ON p.oid = dep.refobjid
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  LEFT JOIN pg_catalog.pg_attrdef d ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.oid = dep.objid
+  LEFT JOIN pg_catalog.pg_constraint c ON dep.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+                                       AND c.oid = dep.objid AND c.contype = 'c'
+ WHERE dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+   AND (d.oid IS NOT NULL OR c.oid IS NOT NULL)
    AND n.nspname NOT IN ('pg_catalog', 'information_schema'))";
 
 // The foreign keys whose ON DELETE / ON UPDATE action changes the referencing rows, and every
@@ -129,8 +155,10 @@ struct RoutineLookup::Connections {
 };
 
 RoutineLookup::RoutineLookup(std::string conninfo, RoutineCatalog& catalog, RelationCatalogs& relations,
-                             RelationCatalogs::Protects protects, Metrics& metrics)
+                             RelationCatalogs::Protects protects, std::function<std::string()> registry,
+                             Metrics& metrics)
     : m_conninfo(std::move(conninfo)), m_catalog(catalog), m_relations(relations), m_protects(std::move(protects)),
+      m_registry(std::move(registry)),
       m_metrics(metrics), m_connections(std::make_unique<Connections>()) {}
 
 RoutineLookup::~RoutineLookup() { stop(); }
@@ -246,6 +274,15 @@ void RoutineLookup::look_up_relations(const std::string& database) {
     }
     api->clear(rules);
   }
+  if (PGresult* calls = api->exec_params(conn, k_implicit_calls_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+    if (api->result_status(calls) == PGRES_TUPLES_OK) {
+      for (int i = 0; i < api->ntuples(calls); ++i) {
+        const auto it = by_oid.find(to_oid(api->getvalue(calls, i, 0)));
+        if (it != by_oid.end()) rows[it->second].implicit_calls.emplace_back(api->getvalue(calls, i, 1));
+      }
+    }
+    api->clear(calls);
+  }
   if (PGresult* fks = api->exec_params(conn, k_foreign_keys_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
     if (api->result_status(fks) == PGRES_TUPLES_OK) {
       for (int i = 0; i < api->ntuples(fks); ++i) {
@@ -270,8 +307,28 @@ void RoutineLookup::look_up_relations(const std::string& database) {
     }
     api->clear(f);
   }
+  // db protect's registry, where it is installed: the names its tables were registered under.
+  std::vector<std::pair<std::uint32_t, sql::ObjectName>> registered;
+  const std::string table = sql::quote_identifier(m_registry ? m_registry() : "pgwarden") + ".protected";
+  const char* param = table.c_str();
+  PGresult* present = api->exec_params(conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, nullptr, &param,
+                                       nullptr, nullptr, 0);
+  if (api->result_status(present) == PGRES_TUPLES_OK && api->ntuples(present) == 1 &&
+      std::string_view(api->getvalue(present, 0, 0)) == "t") {
+    const std::string query = "SELECT relid, schema_name, table_name FROM " + table;
+    if (PGresult* g = api->exec_params(conn, query.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+      if (api->result_status(g) == PGRES_TUPLES_OK) {
+        for (int i = 0; i < api->ntuples(g); ++i) {
+          registered.emplace_back(to_oid(api->getvalue(g, i, 0)),
+                                  sql::ObjectName{api->getvalue(g, i, 1), api->getvalue(g, i, 2)});
+        }
+      }
+      api->clear(g);
+    }
+  }
+  api->clear(present);
   m_metrics.function_lookup(LookupResult::miss);
-  m_relations.store(database, generation, rows, {}, std::move(functions), m_protects);
+  m_relations.store(database, generation, rows, registered, std::move(functions), m_protects);
 }
 
 asio::awaitable<void> RoutineLookup::fetch(std::string database, std::vector<RoutineKey> keys) {

@@ -7,6 +7,7 @@
 // learns their passwords. It needs to read pg_proc and pg_trigger, nothing more.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -24,8 +25,10 @@ namespace pgwarden::proxy {
 
 class RoutineLookup {
  public:
+  // `registry` names the schema of db protect's registry (`[db] schema`), read with the
+  // relations: the tables it registered keep the names they were protected under.
   RoutineLookup(std::string conninfo, RoutineCatalog& catalog, RelationCatalogs& relations,
-                RelationCatalogs::Protects protects, Metrics& metrics);
+                RelationCatalogs::Protects protects, std::function<std::string()> registry, Metrics& metrics);
   ~RoutineLookup();
   RoutineLookup(const RoutineLookup&) = delete;
   RoutineLookup& operator=(const RoutineLookup&) = delete;
@@ -47,6 +50,7 @@ class RoutineLookup {
   RoutineCatalog& m_catalog;
   RelationCatalogs& m_relations;
   RelationCatalogs::Protects m_protects;
+  std::function<std::string()> m_registry;
   Metrics& m_metrics;
   asio::thread_pool m_pool{1};
   std::unique_ptr<Connections> m_connections;  // touched only on m_pool's thread

@@ -63,8 +63,17 @@ std::vector<const policy::CatalogRelation*> RelationSnapshot::named(const std::s
 }
 
 const policy::CatalogRelation* RelationSnapshot::find(const sql::ObjectName& name) const {
-  const auto it = m_relations.find(key(name.schema, name.name));
+  // Asked for every relation every judged write names: the key is built without allocating.
+  thread_local std::string k;
+  k.assign(name.schema).append(1, '.').append(name.name);
+  const auto it = m_relations.find(k);
   return it == m_relations.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::string>& RelationSnapshot::implicit_calls(const sql::ObjectName& name) const {
+  static const std::vector<std::string> none;
+  const auto it = m_implicit_calls.find(key(name.schema, name.name));
+  return it == m_implicit_calls.end() ? none : it->second;
 }
 
 std::vector<std::string> RelationSnapshot::rules(const sql::ObjectName& name, char event) const {
@@ -129,6 +138,7 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
 
   std::unordered_map<std::string, policy::CatalogRelation> relations;
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules;
+  std::unordered_map<std::string, std::vector<std::string>> implicit_calls;
   std::map<std::uint32_t, std::set<std::string>> identities;
   {
     const std::lock_guard lock(m_mutex);
@@ -177,11 +187,13 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
       }
     }
     if (!r.rules.empty()) rules[key(r.schema, r.name)] = r.rules;
+    if (!r.implicit_calls.empty()) implicit_calls[key(r.schema, r.name)] = r.implicit_calls;
     relations.emplace(key(r.schema, r.name), std::move(rel));
   }
 
   auto built = std::make_shared<RelationSnapshot>(std::move(relations), std::move(rules));
   built->set_user_functions(std::move(user_functions));
+  built->set_implicit_calls(std::move(implicit_calls));
   std::shared_ptr<const RelationSnapshot> snapshot = std::move(built);
   const std::lock_guard lock(m_mutex);
   m_identities[database] = std::move(identities);

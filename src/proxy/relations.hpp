@@ -42,6 +42,7 @@ struct RelationRow {
   std::string wrapper;
   std::vector<std::string> server_options;  // "key=value"
   std::vector<std::pair<char, std::string>> rules;  // event ('1' select, '2' update, '3' insert, '4' delete), CREATE RULE text
+  std::vector<std::string> implicit_calls;  // "schema.function" its column defaults and CHECK constraints call
   struct ForeignKey {  // a foreign key of another table (`from`) that references this one
     std::uint32_t from = 0;
     std::vector<std::string> columns, referenced, set_columns;
@@ -66,6 +67,11 @@ class RelationSnapshot final : public policy::RelationCatalog {
   [[nodiscard]] std::uint64_t id() const override { return m_id; }
   // The CREATE RULE texts of a relation for an event ('2' UPDATE, '3' INSERT, '4' DELETE).
   [[nodiscard]] std::vector<std::string> rules(const sql::ObjectName& name, char event) const;
+  // The user functions ("schema.name") its column defaults and CHECK constraints call.
+  [[nodiscard]] const std::vector<std::string>& implicit_calls(const sql::ObjectName& name) const;
+  void set_implicit_calls(std::unordered_map<std::string, std::vector<std::string>> calls) {
+    m_implicit_calls = std::move(calls);
+  }
   [[nodiscard]] std::size_t size() const { return m_relations.size(); }
   // True when the database has a function of this name outside pg_catalog.
   [[nodiscard]] bool has_user_function(const std::string& name) const { return m_functions.count(name) != 0; }
@@ -80,6 +86,7 @@ class RelationSnapshot final : public policy::RelationCatalog {
   std::unordered_multimap<std::string, const policy::CatalogRelation*> m_by_name;  // by bare name
   std::set<std::string> m_functions;
   std::string m_unreadable;
+  std::unordered_map<std::string, std::vector<std::string>> m_implicit_calls;  // by "schema.name"
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> m_rules;
   std::uint64_t m_id;
 };

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "db/protect.hpp"
+#include "policy/load.hpp"
 #include "support/proxy_fixture.hpp"
 #include "support/raw_client.hpp"
 #include "support/redteam.hpp"
@@ -199,6 +201,47 @@ TEST_F(ProxyHoles, ALookupConnectionKilledIsOpenedAgainAndTheViewStaysKnown) {
   EXPECT_EQ(r.sqlstate, "42501");
   EXPECT_NE(r.message.find("users"), std::string::npos) << r.message;
   EXPECT_EQ(direct_scalar("SELECT count(*) FROM users"), "2");
+}
+
+// db protect's registry keeps the name a table was protected under: a table renamed around the
+// proxy before it ever read the catalog is still refused by the proxy itself, not only by the
+// guard in the database.
+TEST_F(ProxyHoles, ATableRenamedBeforeTheProxyLookedKeepsTheNameDbProtectRegisteredItUnder) {
+  // Deleting is allowed, except from users: by its name alone, `members` may be emptied.
+  constexpr std::string_view k_policy = R"(
+[policy]
+name = "Registry Policy"
+
+[actions]
+delete = "allow"
+
+[[tables]]
+name = "users"
+actions = { delete = "deny" }
+)";
+  TearDown();
+  proxy::ProxyConfig config;
+  config.lookup = "user=postgres";
+  start(k_policy, config);
+  const auto policy = policy::parse_policy(k_policy, "pgwarden.toml");
+  ASSERT_TRUE(policy) << policy.error().to_string();
+  db::ProtectOptions options;
+  options.conninfo = m_cluster->conninfo(m_database, "postgres");
+  options.policy_text = std::string(k_policy);
+  options.version = "test";
+  const auto installed = db::protect(*policy, options);
+  ASSERT_TRUE(installed && installed->applied) << (installed ? "" : installed.error().to_string());
+  // A superuser renames it behind the event trigger's back.
+  m_cluster->execute("ALTER EVENT TRIGGER pgwarden_ddl_command_end DISABLE; ALTER TABLE users RENAME TO members; "
+                     "ALTER EVENT TRIGGER pgwarden_ddl_command_end ENABLE",
+                     m_database);
+  auto c = connect();
+  const auto r = exec(c.get(), "DELETE FROM members WHERE id = 1");
+  EXPECT_EQ(r.sqlstate, "42501");
+  EXPECT_NE(r.message.find("users"), std::string::npos) << r.message;
+  // The proxy refused it (its record says so); the guard never had to.
+  EXPECT_NE(record().find("DELETE FROM members"), std::string::npos) << record();
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM members"), "2");
 }
 
 TEST_F(ProxyHoles, AUserFunctionThatShadowsABuiltInNameIsReadNotTakenForTheBuiltIn) {

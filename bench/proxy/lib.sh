@@ -12,6 +12,8 @@
 #   start_pgbouncer           bouncer_port, pgbouncer_pid
 #   start_pgwarden [ARG]...   pgwarden_port, pgwarden_pid (ARGs are added to its command;
 #                             --threads is pgwarden_threads, default 2)
+#   start_baseline [ARG]...   the same for baseline_bin (a pgwarden built from another commit):
+#                             baseline_port, baseline_pid
 # and bench_pid, which cleanup stops too: set it to a background pgbench while waiting for it.
 
 system_user=pgwarden-pg # the user scripts/pg-throwaway runs PostgreSQL as when we are root
@@ -36,6 +38,7 @@ fi
 
 work=""
 pgwarden_pid=""
+baseline_pid=""
 pgbouncer_pid=""
 bench_pid=""
 
@@ -59,6 +62,7 @@ cleanup() {
   trap - EXIT INT TERM
   stop_pid "$bench_pid"
   stop_pid "$pgwarden_pid"
+  stop_pid "$baseline_pid"
   if [ -z "$pgbouncer_pid" ] && [ -f "$work/pgbouncer/pgbouncer.pid" ]; then
     pgbouncer_pid="$(cat "$work/pgbouncer/pgbouncer.pid" 2> /dev/null || true)"
   fi
@@ -181,13 +185,28 @@ INI
   log "$("$pgbouncer_bin" --version | head -n 1) on 127.0.0.1:$bouncer_port (pid $pgbouncer_pid, session pooling)"
 }
 
+# launch_proxy NAME BINARY [ARG]...: a pgwarden proxy in front of the cluster; sets port, pid.
+launch_proxy() {
+  local name="$1" bin="$2"
+  shift 2
+  port="$(free_port)"
+  setsid "$bin" proxy --listen "127.0.0.1:$port" --upstream "127.0.0.1:$pg_port" \
+    --policy "$policy" --upstream-tls disable --threads "${pgwarden_threads:-2}" "$@" 2> "$work/$name.log" &
+  pid=$!
+  wait_ready "$name" "$port" "$pid" "$work/$name.log"
+  log "$name on 127.0.0.1:$port (pid $pid, --threads ${pgwarden_threads:-2})"
+}
+
 start_pgwarden() {
-  pgwarden_port="$(free_port)"
-  setsid "$pgwarden_bin" proxy --listen "127.0.0.1:$pgwarden_port" --upstream "127.0.0.1:$pg_port" \
-    --policy "$policy" --upstream-tls disable --threads "${pgwarden_threads:-2}" "$@" 2> "$work/pgwarden.log" &
-  pgwarden_pid=$!
-  wait_ready pgwarden "$pgwarden_port" "$pgwarden_pid" "$work/pgwarden.log"
-  log "pgwarden on 127.0.0.1:$pgwarden_port (pid $pgwarden_pid, --threads ${pgwarden_threads:-2})"
+  local port pid
+  launch_proxy pgwarden "$pgwarden_bin" "$@"
+  pgwarden_port="$port" pgwarden_pid="$pid"
+}
+
+start_baseline() {
+  local port pid
+  launch_proxy baseline "$baseline_bin" "$@"
+  baseline_port="$port" baseline_pid="$pid"
 }
 
 # The proxy's CPU so far: utime + stime of PID (fields 14 and 15 of /proc/PID/stat, which sum

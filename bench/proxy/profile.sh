@@ -19,7 +19,8 @@
 # Environment: PROFILE_SECONDS (one run, default 15), PROFILE_TOP (lines per table, default 40),
 #   PROFILE_KEEP=DIR keeps the perf.data files, the pgwarden binary and full reports in DIR,
 #   PROFILE_SAMPLE=0 counts only (no perf record), PROFILE_THREADS (pgwarden's --threads, default 2 as in run.sh), PGWARDEN (default
-#   build/pgwarden), PGBOUNCER (default /usr/sbin/pgbouncer).
+#   build/pgwarden), PGBOUNCER (default /usr/sbin/pgbouncer), PROFILE_LOOKUP=1 (pgwarden reads
+#   the catalog through --lookup, as run.sh with BENCH_LOOKUP=1).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -54,7 +55,11 @@ copy_pgwarden
 start_cluster
 start_pgbouncer
 # shellcheck disable=SC2119 # no extra arguments
-start_pgwarden
+if [ "${PROFILE_LOOKUP:-0}" = 1 ]; then
+  start_pgwarden --lookup "host=127.0.0.1 port=$pg_port user=postgres"
+else
+  start_pgwarden
+fi
 
 options_of() {
   case "$1" in

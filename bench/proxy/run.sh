@@ -4,6 +4,8 @@
 #   direct     pgbench -> PostgreSQL                          (the baseline)
 #   pgbouncer  pgbench -> PgBouncer, session pooling -> PostgreSQL  (the proxy to beat)
 #   pgwarden   pgbench -> pgwarden proxy, every statement judged -> PostgreSQL
+#   baseline   pgbench -> a pgwarden built from another commit (only with PGWARDEN_BASELINE), so
+#              that what a change costs is measured against what came before, in the same run
 #
 # These machines are noisy, so only figures measured in this run are compared: each repetition
 # runs every workload against the three targets back to back, in an order that rotates from one
@@ -33,6 +35,10 @@
 #   BENCH_THREADS   pgwarden's --threads (default 2, one per core of a 2-core host)
 #   PGWARDEN        the pgwarden binary (default build/pgwarden; copied before use, so that a
 #                   rebuild during the run does not change what is measured)
+#   PGWARDEN_BASELINE  a pgwarden binary built from another commit: adds the baseline target,
+#                   the pgwarden / baseline ratios and the target "TPS ≥ 0.95× baseline's"
+#   BENCH_LOOKUP    1: both pgwardens get `--lookup` (user postgres, the cluster's address), so that the catalog reads
+#                   (routines, the relation snapshot, identities) are part of what is measured
 #   PGBOUNCER       the PgBouncer binary (default /usr/sbin/pgbouncer; Debian `pgbouncer`)
 #
 # Exit status: 0 when every run completed, whether or not pgwarden met its targets (this is a
@@ -48,6 +54,8 @@ results_csv="${BENCH_RESULTS:-}"
 pgwarden_threads="${BENCH_THREADS:-2}"
 pgwarden_src="${PGWARDEN:-$root/build/pgwarden}"
 pgbouncer_bin="${PGBOUNCER:-/usr/sbin/pgbouncer}"
+baseline_src="${PGWARDEN_BASELINE:-}"
+lookup="${BENCH_LOOKUP:-0}"
 policy="$root/examples/pgwarden.toml"
 bench_tag=pgwarden-bench-proxy
 
@@ -67,7 +75,15 @@ copy_pgwarden
 start_cluster
 start_pgbouncer
 admin_port="$(free_port)"
-start_pgwarden --admin "127.0.0.1:$admin_port"
+proxy_args=()
+[ "$lookup" = 1 ] && proxy_args=(--lookup "host=127.0.0.1 port=$pg_port user=postgres")
+start_pgwarden --admin "127.0.0.1:$admin_port" "${proxy_args[@]}"
+if [ -n "$baseline_src" ]; then
+  [ -x "$baseline_src" ] || die "PGWARDEN_BASELINE=$baseline_src is not an executable"
+  cp "$baseline_src" "$work/pgwarden-baseline"
+  baseline_bin="$work/pgwarden-baseline"
+  start_baseline "${proxy_args[@]}"
+fi
 
 # pgwarden's counters from /metrics: statements judged, statements refused (all actions).
 statements_judged() {
@@ -80,6 +96,10 @@ statements_refused() {
 
 declare -A port_of=([direct]="$pg_port" [pgbouncer]="$bouncer_port" [pgwarden]="$pgwarden_port")
 declare -A pid_of=([direct]="" [pgbouncer]="$pgbouncer_pid" [pgwarden]="$pgwarden_pid")
+if [ -n "$baseline_src" ]; then
+  port_of[baseline]="$baseline_port"
+  pid_of[baseline]="$baseline_pid"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # One pgbench run
@@ -97,6 +117,7 @@ workloads=(
 [ "$tpcb_c1" = 1 ] && workloads+=("tpcb-simple-c1|-M simple|1|1")
 workloads+=("tpcb-simple-c8|-M simple|8|2")
 targets=(direct pgbouncer pgwarden)
+[ -z "$baseline_src" ] || targets+=(baseline)
 
 clk_tck="$(getconf CLK_TCK)"
 
@@ -198,13 +219,13 @@ declare -A tps_of p50_of cpu_of
 [ -z "$results_csv" ] || echo "repetition,workload,target,tps,transactions,p50_us,proxy_cpu_us_per_tx" > "$results_csv"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 started="$(date +%s)"
-log "measuring: ${#workloads[@]} workloads x 3 targets x $repeat repetitions x $seconds s" \
-  "(about $(( ${#workloads[@]} * 3 * repeat * (seconds + 1) / 60 + 1 )) min); load average $load_before"
+log "measuring: ${#workloads[@]} workloads x ${#targets[@]} targets x $repeat repetitions x $seconds s" \
+  "(about $(( ${#workloads[@]} * ${#targets[@]} * repeat * (seconds + 1) / 60 + 1 )) min); load average $load_before"
 for ((rep = 1; rep <= repeat; rep++)); do
   for spec in "${workloads[@]}"; do
     name="${spec%%|*}"
-    for ((k = 0; k < 3; k++)); do
-      target="${targets[$(((rep - 1 + k) % 3))]}"
+    for ((k = 0; k < ${#targets[@]}; k++)); do
+      target="${targets[$(((rep - 1 + k) % ${#targets[@]}))]}"
       run_pgbench "$target" "$spec" "$seconds" "$work/log/run"
       key="$name|$target|$rep"
       # shellcheck disable=SC2034 # read through namerefs in the report
@@ -289,6 +310,23 @@ for spec in "${workloads[@]}"; do
     "| $(values tps_of "$name" pgwarden | spread %.0f) | $(paired tps_of "$name" pgwarden pgbouncer / | spread %.2f×)" \
     "| $(paired p50_of "$name" pgwarden pgbouncer - | spread %+.0f) | $(paired cpu_of "$name" pgwarden pgbouncer / | spread %.2f×) |"
 done
+if [ -n "$baseline_src" ]; then
+  echo
+  echo "### pgwarden against the baseline ($baseline_src${lookup:+, BENCH_LOOKUP=$lookup})"
+  echo
+  echo "| workload | TPS baseline | TPS pgwarden | pgwarden / baseline TPS (median, spread) | CPU µs/tx baseline | CPU µs/tx pgwarden | pgwarden − baseline p50 (µs) |"
+  echo "|---|---|---|---|---|---|---|"
+  declare -A tps_wl
+  for spec in "${workloads[@]}"; do
+    name="${spec%%|*}"
+    tps_wl[$name]="$(paired tps_of "$name" pgwarden baseline / | med)"
+    echo "| $name | $(fmt "$(values tps_of "$name" baseline | med)" %.0f) | $(fmt "$(values tps_of "$name" pgwarden | med)" %.0f)" \
+      "| $(fmt "${tps_wl[$name]}" %.3f×) ($(paired tps_of "$name" pgwarden baseline / | spread %.3f×))" \
+      "| $(fmt "$(values cpu_of "$name" baseline | med)" %.1f) | $(fmt "$(values cpu_of "$name" pgwarden | med)" %.1f)" \
+      "| $(fmt "$(paired p50_of "$name" pgwarden baseline - | med)" %+.0f) |"
+  done
+fi
+
 echo
 echo "pgwarden judged $((judged_total - judged_before)) statements in this run and refused" \
   "$((refused_total - 1)) besides the check's UPDATE."
@@ -320,5 +358,11 @@ for spec in "${workloads[@]}"; do
   name="${spec%%|*}"
   verdict "CPU per transaction ≤ 0.7× PgBouncer's, $name" "v <= 0.7" "${cpu_wb[$name]}" "$(fmt "${cpu_wb[$name]}" %.2f×)"
 done
+if [ -n "$baseline_src" ]; then
+  for spec in "${workloads[@]}"; do
+    name="${spec%%|*}"
+    verdict "TPS ≥ 0.95× the baseline's, $name" "v >= 0.95" "${tps_wl[$name]}" "$(fmt "${tps_wl[$name]}" %.3f×)"
+  done
+fi
 echo
 echo "$met PASS, $missed MISS"

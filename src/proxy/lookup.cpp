@@ -22,6 +22,10 @@ std::string quote_conninfo_value(const std::string& v) {
   return out + "'";
 }
 
+// The definitions one name may have (overloads, an aggregate's support functions); the query
+// asks for one more, to tell when there are more than are read.
+constexpr int k_max_definitions = 64;
+
 // Every overload of the function, outside the system schemas (a name found only there is
 // built in: nothing to judge). An aggregate has no body of its own: what it runs is its support
 // functions (state, final, combine, ...), those outside the system schemas.
@@ -41,7 +45,7 @@ SELECT pg_catalog.pg_get_functiondef(sp.oid)
  WHERE p.proname = $1 AND ($2 = '' OR n.nspname = $2) AND p.prokind = 'a'
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND sn.nspname NOT IN ('pg_catalog', 'information_schema')
- LIMIT 32)";
+ LIMIT 65)";
 
 // The enabled, user-defined triggers of a table that fire on an event (TRIGGER_TYPE_* bits):
 // each trigger's function, then the trigger itself, which binds the function to the table.
@@ -208,6 +212,13 @@ Routines RoutineLookup::look_up(const std::string& database, const RoutineKey& k
                       ? api->exec_params(conn, k_function_query, 2, nullptr, params, nullptr, nullptr, 0)
                       : api->exec_params(conn, k_trigger_query, 2, nullptr, params, nullptr, nullptr, 0);
     const auto status = api->result_status(r);
+    if (status == PGRES_TUPLES_OK && api->ntuples(r) > k_max_definitions) {
+      // More overloads (or support functions) than are read: the one called may be among those
+      // left out, so none is taken as judged.
+      api->clear(r);
+      out.error = "more than " + std::to_string(k_max_definitions) + " definitions of " + key.name;
+      return out;
+    }
     if (status == PGRES_TUPLES_OK) {
       for (int i = 0; i < api->ntuples(r); ++i) out.definitions.emplace_back(api->getvalue(r, i, 0));
       api->clear(r);

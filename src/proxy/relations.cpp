@@ -86,17 +86,19 @@ std::vector<std::string> RelationSnapshot::rules(const sql::ObjectName& name, ch
   return out;
 }
 
-RelationCatalogs::RelationCatalogs(Upstream upstream, std::chrono::milliseconds refresh)
-    : m_upstream(std::move(upstream)), m_refresh(refresh) {}
+RelationCatalogs::RelationCatalogs(Upstream upstream, std::chrono::milliseconds refresh,
+                                   std::chrono::milliseconds lease)
+    : m_upstream(std::move(upstream)), m_refresh(refresh), m_lease(lease) {}
 
 RelationCatalogs::Found RelationCatalogs::find(const std::string& database) const {
   const std::lock_guard lock(m_mutex);
   const auto it = m_databases.find(database);
   if (it == m_databases.end() || it->second.invalid || !it->second.snapshot) return {nullptr, true};
   Entry& e = it->second;
-  const bool stale = !e.snapshot->unreadable().empty() || std::chrono::steady_clock::now() - e.read > m_refresh;
-  if (stale && !e.reading) {
-    e.reading = true;  // one reader refreshes; the others go on with this snapshot
+  const auto now = std::chrono::steady_clock::now();
+  const bool stale = !e.snapshot->unreadable().empty() || now - e.read > m_refresh;
+  if (stale && (!e.reading || now - *e.reading > m_lease)) {
+    e.reading = now;  // one reader refreshes; the others go on with this snapshot
     return {e.snapshot, true};
   }
   return {e.snapshot, false};
@@ -117,7 +119,7 @@ std::uint64_t RelationCatalogs::generation(const std::string& database) const {
 void RelationCatalogs::failed(const std::string& database, const std::string& why) {
   const std::lock_guard lock(m_mutex);
   Entry& e = m_databases[database];
-  e.reading = false;
+  e.reading.reset();
   // What the database's relations are is not known: a snapshot that knows none and says why
   // serves until a read succeeds (the judge lets no write through it; every statement asks for
   // another read).
@@ -201,7 +203,7 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
   e.snapshot = std::move(snapshot);
   e.read = std::chrono::steady_clock::now();
   e.invalid = e.generation != generation;  // DDL passed while this was read: read again
-  e.reading = false;
+  e.reading.reset();
 }
 
 }  // namespace pgwarden::proxy

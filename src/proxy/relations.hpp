@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -94,7 +95,8 @@ class RelationSnapshot final : public policy::RelationCatalog {
 class RelationCatalogs {
  public:
   using Protects = std::function<bool(const sql::ObjectName&)>;
-  explicit RelationCatalogs(Upstream upstream, std::chrono::milliseconds refresh = std::chrono::seconds(30));
+  explicit RelationCatalogs(Upstream upstream, std::chrono::milliseconds refresh = std::chrono::seconds(30),
+                            std::chrono::milliseconds lease = std::chrono::seconds(10));
 
   struct Found {
     std::shared_ptr<const RelationSnapshot> snapshot;  // null: none yet, or one that must not serve
@@ -119,11 +121,15 @@ class RelationCatalogs {
     std::shared_ptr<const RelationSnapshot> snapshot;
     std::chrono::steady_clock::time_point read;
     bool invalid = false;
-    bool reading = false;  // a background refresh is under way
+    // When a background refresh was handed out: another is handed out once this one has been
+    // under way longer than m_lease (its judgement was refused, or its reader died), so that a
+    // refresh lost on the way never leaves a snapshot that is read no more.
+    std::optional<std::chrono::steady_clock::time_point> reading;
     std::uint64_t generation = 0;  // counts invalidations
   };
   Upstream m_upstream;
   std::chrono::milliseconds m_refresh;
+  std::chrono::milliseconds m_lease;
   mutable std::mutex m_mutex;
   mutable std::unordered_map<std::string, Entry> m_databases;
   std::unordered_map<std::string, std::map<std::uint32_t, std::set<std::string>>> m_identities;  // db -> oid -> names

@@ -282,6 +282,7 @@ bool Session::judge_startup_settings(const wire::StartupPacket& packet, Output& 
                              sql::quote_literal(setting.value) + ", false)";
     policy::UnitState scratch = m_unit;
     const Judgement j = judge(m_context, *m_evaluator, m_info, text, Reading{}, scratch);
+    out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
     if (j.refused) {
       fatal(connection_refused,
             "the " + setting.where + " " + setting.name + "=" + setting.value + " is refused: " + j.refusal.message +
@@ -343,6 +344,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       if (!text) return malformed("malformed Query message");
       const policy::UnitState state = judging_state();
       Judgement j = judge(m_context, *m_evaluator, m_info, *text, reading(state), state);
+      out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
       if (!j.lookups.empty()) {
         out.lookups = std::move(j.lookups);
         return Step::blocked;
@@ -357,7 +359,6 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
         }
         return Step::next;
       }
-      out.refresh_relations = out.refresh_relations || j.refresh_relations;
       m_open.ddl = m_open.ddl || j.ddl;
       if (j.changes) m_open.changes.push_back(std::move(*j.statements));
       forward(type, body, Expect::query, out);
@@ -368,6 +369,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       if (!parse) return malformed("malformed Parse message");
       const policy::UnitState state = judging_state();
       Judgement j = judge(m_context, *m_evaluator, m_info, parse->query, reading(state), state);
+      out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
       if (!j.lookups.empty()) {
         out.lookups = std::move(j.lookups);
         return Step::blocked;
@@ -392,7 +394,6 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       } else {
         m_refused_statements.erase(name);
       }
-      out.refresh_relations = out.refresh_relations || j.refresh_relations;
       const bool bore = j.statements && bears_on(state, *j.statements);
       m_prepared[name].alternatives.push_back(Alternative{std::move(j.statements), j.changes, bore, j.ddl, false});
       forward(type, body, Expect::parse, out);
@@ -424,6 +425,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
           if (!alternative.statements) continue;
           if (!alternative.unit_bore && !bears_on(state, *alternative.statements)) continue;
           Judgement j = judge_statements(m_context, *m_evaluator, m_info, *alternative.statements, state);
+          out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
           if (const auto stop = stops(j, false, out)) return *stop;
         }
       } else if (!name.empty()) {
@@ -439,6 +441,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
           return Step::next;
         }
         Judgement j = judge(m_context, *m_evaluator, m_info, "EXECUTE " + sql::quote_identifier(name), reading(state), state);
+        out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
         if (const auto stop = stops(j, false, out)) return *stop;
       }
       m_portals[std::string(bind->portal)] = name;
@@ -500,6 +503,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       const auto call = wire::decode_function_call(body);
       if (!call) return malformed("malformed FunctionCall message");
       Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, judging_state());
+      out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
       if (const auto stop = stops(j, true, out)) return *stop;
       forward(type, body, Expect::query, out);
       return Step::next;

@@ -14,6 +14,7 @@
 
 #include "hook/json_reader.hpp"
 #include "hook/shell.hpp"
+#include "hook/sql_judge.hpp"
 #include "hook/tools.hpp"
 #include "hook/wrappers.hpp"
 #include "policy/evaluate.hpp"
@@ -24,27 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What a command reads on its standard input.
-struct Input {
-  enum class Kind : unsigned char { none, text, unknown } kind = Kind::none;
-  std::string text;    // Kind::text
-  std::string origin;  // "a heredoc", "drop.sql", "the output of curl ..."
-};
-
-Input unknown_input(std::string origin) {
-  return {Input::Kind::unknown, {}, std::move(origin)};
-}
-Input text_input(std::string text, std::string origin) {
-  return {Input::Kind::text, std::move(text), std::move(origin)};
-}
-
-std::string shorten(std::string_view s, std::size_t max = 120) {
-  std::string out(s.substr(0, std::min(s.size(), s.find('\n'))));
-  if (out.size() > max) out = out.substr(0, max - 3) + "...";
-  if (out.size() < s.size() && !out.ends_with("...")) out += " ...";
-  return out;
-}
-
 std::string decision_rule(const policy::Policy& policy, sql::Action action) {
   const auto d = policy.decision(action);
   const std::string setting =
@@ -52,20 +32,6 @@ std::string decision_rule(const policy::Policy& policy, sql::Action action) {
   return policy.action_from_file[static_cast<std::size_t>(action)]
              ? "[actions] " + setting
              : "the built-in default " + setting;
-}
-
-Verdict verdict_of(policy::Decision d) {
-  switch (d) {
-    case policy::Decision::allow:
-      return Verdict::allow;
-    case policy::Decision::warn:
-      return Verdict::warn;
-    case policy::Decision::approve:
-      return Verdict::ask;
-    case policy::Decision::deny:
-      return Verdict::deny;
-  }
-  return Verdict::deny;
 }
 
 }  // namespace
@@ -611,7 +577,7 @@ class Judge {
     const ToolRule* rule = match_rule(inv);
     if (rule == nullptr) return;
     if (rule->effect == ToolRule::Effect::sql) {
-      sql_sources(*rule, inv, in, segment, depth);
+      m_sql.sources(*rule, inv, [&]() -> Input { return input(in); }, segment, depth);
       return;
     }
     Reason r;
@@ -640,168 +606,6 @@ class Judge {
     add(std::move(r));
   }
 
-  // --- SQL --------------------------------------------------------------------------------------
-
-  // psql goes on after a failed statement of a file or of its standard input unless ON_ERROR_STOP
-  // is set or it runs them in one transaction; a -c string is one query, which stops at an
-  // error. Where it goes on, what a statement creates may never have existed for the next one.
-  static bool stops_on_error(const Invocation& inv) {
-    if (inv.has("--single-transaction")) return true;
-    for (const Arg* a : inv.positionals) {
-      if (a->is("-1")) return true;  // read as a number, not an option, by the tool tables
-    }
-    for (const auto& o : inv.options) {
-      if (o.name != "-v" && o.name != "--set" && o.name != "--variable") continue;
-      const std::string value = o.has_inline ? o.inline_value : (o.value != nullptr && o.value->value ? *o.value->value : "");
-      if (value.rfind("ON_ERROR_STOP=", 0) != 0) continue;
-      const std::string v = value.substr(14);
-      if (v != "0" && v != "off" && v != "false" && v != "no") return true;
-    }
-    return false;
-  }
-
-  void sql_sources(const ToolRule& rule, const Invocation& inv, const Stdin& in,
-                   std::string_view segment, int depth) {
-    const auto& spec = rule.sql;
-    const bool saved = m_continues;
-    m_continues = !stops_on_error(inv);
-    bool given = false;
-    bool reads_stdin = false;
-    for (const auto& o : inv.options) {
-      const bool is_text = std::find(spec.text_options.begin(), spec.text_options.end(), o.name) !=
-                           spec.text_options.end();
-      const bool is_file = std::find(spec.file_options.begin(), spec.file_options.end(), o.name) !=
-                           spec.file_options.end();
-      if (!is_text && !is_file) continue;
-      given = true;
-      Arg value = o.has_inline         ? Arg::known(o.inline_value)
-                  : o.value != nullptr ? *o.value
-                                       : Arg{std::nullopt, "(missing)"};
-      if (is_text) {
-        const bool continues = m_continues;
-        m_continues = false;  // one query
-        sql_text(value, "", segment, depth);
-        m_continues = continues;
-      } else if (value.is("-")) {
-        reads_stdin = true;
-      } else {
-        sql_input(file_input(value), segment, depth);
-      }
-    }
-    using S = SqlSource::Stdin;
-    if (spec.stdin == S::always || (spec.stdin == S::by_default && !given) ||
-        (spec.stdin == S::with_flag && inv.has(spec.stdin_flag))) {
-      reads_stdin = true;
-    }
-    if (reads_stdin) sql_input(input(in), segment, depth);
-    m_continues = saved;
-  }
-
-  void sql_input(const Input& in, std::string_view segment, int depth) {
-    if (in.kind == Input::Kind::none) return;  // a terminal, or nothing: no SQL to run
-    if (in.kind == Input::Kind::unknown) {
-      unknown_sql(segment, "reads SQL from " + in.origin);
-      return;
-    }
-    const bool inline_text = in.origin == "a heredoc" || in.origin == "a here-string" ||
-                             in.origin == "echo" || in.origin == "printf";
-    judge_sql(in.text, inline_text ? "" : in.origin, segment, depth);
-  }
-
-  void sql_text(const Arg& value, const std::string& origin, std::string_view segment, int depth) {
-    if (!value.value) {
-      unknown_sql(segment, "runs SQL that is not known until the command runs (" +
-                               shorten(value.text, 80) + ")");
-      return;
-    }
-    judge_sql(*value.value, origin, segment, depth);
-  }
-
-  void unknown_sql(std::string_view segment, std::string what) {
-    ask(std::string(segment), std::move(what),
-        "write the SQL into the command, or into a file that exists here, so that pgwarden can "
-        "judge it",
-        "unknown-sql");
-  }
-
-  void judge_sql(std::string_view text, const std::string& origin, std::string_view segment,
-                 int depth) {
-    if (depth > m_options.max_depth) {
-      ask(std::string(segment), "includes SQL files deeper than pgwarden follows", "",
-          "depth-limit");
-      return;
-    }
-    sql::AnalyzeOptions options;
-    options.psql_meta_commands = true;
-    if (text.find('\\') != std::string_view::npos) meta_commands(text, origin, segment, depth);
-    const std::string prefix = origin.empty() ? "" : origin + ": ";
-    for (const auto& st : sql::analyze(text, options)) {
-      const auto verdict = policy::evaluate(st, m_policy, m_unit, nullptr,
-                                            m_continues ? policy::UnitState::Outcome::pending
-                                                        : policy::UnitState::Outcome::confirmed);
-      if (verdict.decision == policy::Decision::allow) continue;
-      for (const auto& f : verdict.findings) {
-        Reason r;
-        r.command = std::string(segment);
-        r.verdict = verdict_of(f.decision);
-        r.rule = "policy:" + std::string(sql::to_string(f.action));
-        r.alternative = f.hint;
-        if (f.action == sql::Action::parse_error) {
-          if (r.verdict == Verdict::deny) r.verdict = Verdict::ask;
-          r.what = fmt::format("{}`{}` does not parse as PostgreSQL: {}", prefix,
-                               shorten(st.text, 80), f.message);
-          r.alternative = "correct the SQL; pgwarden judges only SQL it can read";
-        } else {
-          r.what = fmt::format("{}{} ({})", prefix, f.message, f.rule);
-        }
-        if (r.verdict != Verdict::allow) add(std::move(r));
-      }
-    }
-  }
-
-  // psql's backslash commands that run more than the SQL in front of them.
-  void meta_commands(std::string_view text, const std::string& origin, std::string_view segment,
-                     int depth) {
-    std::vector<sql::Chunk> metas;
-    sql::SplitOptions split;
-    split.psql_meta_commands = true;
-    split.meta_commands = &metas;
-    sql::split_statements(text, split);
-    for (const auto& m : metas) {
-      std::string_view line = text.substr(m.begin + 1, m.end - m.begin - 1);
-      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-      const auto space = line.find_first_of(" \t");
-      const std::string_view name = line.substr(0, space);
-      std::string_view arg =
-          space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
-      while (!arg.empty() && (arg.front() == ' ' || arg.front() == '\t')) arg.remove_prefix(1);
-      while (!arg.empty() && (arg.back() == ' ' || arg.back() == '\t')) arg.remove_suffix(1);
-      if (arg.size() >= 2 && arg.front() == '\'' && arg.back() == '\'')
-        arg = arg.substr(1, arg.size() - 2);
-      if (name == "i" || name == "include" || name == "ir" || name == "include_relative") {
-        std::string file(arg);
-        if ((name == "ir" || name == "include_relative") && !origin.empty() &&
-            !fs::path(file).is_absolute()) {
-          file = (fs::path(origin).parent_path() / file).string();
-        }
-        const Input in = file_input(Arg::known(file));
-        if (in.kind == Input::Kind::text) {
-          judge_sql(in.text, file, segment, depth + 1);
-        } else {
-          unknown_sql(segment, "includes SQL from " + in.origin);
-        }
-      } else if (name == "gexec") {
-        ask(std::string(segment),
-            "runs the rows its query returns as SQL (\\gexec), which cannot be known until it runs",
-            "run the query without \\gexec, read the statements it produces, and run the ones you "
-            "mean",
-            "unknown-sql");
-      } else if (name == "!") {
-        script(arg, depth + 1);
-      }
-    }
-  }
-
   void ask(std::string command, std::string what, std::string alternative, const char* rule) {
     add(Reason{Verdict::ask, std::move(command), std::move(what), std::move(alternative), rule});
   }
@@ -818,8 +622,10 @@ class Judge {
   fs::path m_cwd;
   bool m_cwd_known = true;
   std::map<std::string, std::optional<std::string>> m_vars;
-  policy::UnitState m_unit;
-  bool m_continues = false;  // the SQL being judged runs on after a failed statement
+  SqlJudge m_sql{m_policy, m_options,
+                 SqlJudge::Walk{[this](Reason r) { add(std::move(r)); },
+                                [this](const Arg& name) { return file_input(name); },
+                                [this](std::string_view text, int depth) { script(text, depth); }}};
   Outcome m_outcome;
   std::string m_via;  // inside a package.json script: which, and the command that runs it
 };

@@ -49,6 +49,8 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
   if (cached != nullptr) *cached = false;
   if (!m_keep) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
   const bool empty = unit.empty();
+  // A unit that only knows who the session is judges as an empty one: verdicts are kept for it too.
+  const bool neutral = empty || unit.neutral(*m_policy);
   // Kept verdicts are this evaluator's for one catalog snapshot (or none): ids below 2^32 each.
   const std::uint64_t owner = (m_id << 32) | (catalog != nullptr ? (catalog->id() & 0xffffffffU) : 0U);
   auto found = statement.derived.get(owner);
@@ -58,7 +60,7 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
   }
   // A verdict was kept for an empty unit; it holds in any unit that does not bear on the
   // statement (a session that made a temp table of its own goes on reusing verdicts).
-  if (found && (empty || !unit.bears_on(statement, *m_policy))) {
+  if (found && (neutral || !unit.bears_on(statement, *m_policy))) {
     if (cached != nullptr) *cached = true;
     const auto* kept = static_cast<const Kept*>(found.get());
     if (empty && kept->changes_unit) {
@@ -71,11 +73,21 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
     }
     return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
   }
-  if (!empty) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
+  if (!neutral) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
   auto fresh = std::make_shared<Kept>();
-  fresh->verdict = policy::evaluate(statement, *m_policy, unit, catalog);
-  fresh->changes_unit = !unit.empty();  // it was empty before: evaluate recorded the statement
-  if (fresh->changes_unit) fresh->after = unit;
+  if (empty) {
+    fresh->verdict = policy::evaluate(statement, *m_policy, unit, catalog);
+    fresh->changes_unit = !unit.empty();  // it was empty before: evaluate recorded the statement
+    if (fresh->changes_unit) fresh->after = unit;
+  } else {
+    // Judged in an empty unit, which is what is kept (this unit's identity is its own); this
+    // unit records the statement itself.
+    UnitState blank;
+    fresh->verdict = policy::evaluate(statement, *m_policy, blank, catalog);
+    fresh->changes_unit = !blank.empty();
+    if (fresh->changes_unit) fresh->after = blank;
+    if (UnitState::changes_units(statement)) unit.record(statement, *m_policy);
+  }
   auto kept = shared_allowed(std::move(fresh));
   statement.analysis->derived.set(owner, kept);
   statement.derived.set(owner, kept);

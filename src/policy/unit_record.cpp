@@ -77,6 +77,12 @@ void UnitState::set_session_search_path(std::vector<std::string> schemas) {
   state_to_change().session_path = std::move(schemas);
 }
 
+void UnitState::set_user_schema_exists(bool exists) { state_to_change().user_schema_exists = exists; }
+bool UnitState::user_schema_exists() const { return state().user_schema_exists; }
+std::string UnitState::user() const { return state().user_known ? state().user : std::string(); }
+
+bool UnitState::has_session_search_path() const { return state().session_path.has_value(); }
+
 void UnitState::set_client_encoding(std::string encoding) {
   State& s = state_to_change();
   s.encoding = encoding::canonical(encoding);
@@ -86,7 +92,11 @@ void UnitState::set_client_encoding(std::string encoding) {
 
 void UnitState::set_standard_strings(bool on) { state_to_change().standard_strings = on; }
 
-void UnitState::set_user(std::string user) { state_to_change().user = std::move(user); }
+void UnitState::set_user(std::string user) {
+  State& s = state_to_change();
+  s.login_user = s.session_user = s.user = std::move(user);
+  s.user_known = true;
+}
 
 void UnitState::transaction_failed() {
   if (m_transaction.open) m_transaction.failed = true;
@@ -245,6 +255,26 @@ void UnitState::apply(const sql::Statement& statement, const sql::Effect& e, con
             s.standard_strings.reset();
           } else {
             s.standard_strings = !(v == "off" || v == "false" || v == "0" || v == "no");
+          }
+        }
+        if (setting == "role" || setting == "session_authorization" || e.fact == UnitFact::reset_all) {
+          // Who "$user" is. SET LOCAL, a DO block's or a value computed at run time: not known
+          // (a path with "$user" is then unknown). RESET ALL leaves the role; DISCARD ALL, which
+          // reads the same, resets it.
+          State& s = state_to_change();
+          const std::string v = items.empty() ? std::string() : items.front();
+          const bool reset = e.fact == UnitFact::reset || v == "none" || v == "default";
+          s.user_schema_exists = true;  // until a door that reads the catalog says otherwise
+          if (e.fact == UnitFact::reset_all) {
+            if (s.user != s.login_user) s.user_known = false;
+          } else if (strict || e.fact == UnitFact::set_local || (!reset && items.empty())) {
+            s.user_known = false;
+          } else if (setting == "session_authorization") {
+            s.session_user = s.user = reset ? s.login_user : v;
+            s.user_known = true;
+          } else {
+            s.user = reset ? s.session_user : v;
+            s.user_known = true;
           }
         }
         if (!path && !names) break;

@@ -37,10 +37,13 @@ void UnitState::share(const std::shared_ptr<const UnitState>& other) {
 const std::vector<std::string>* UnitState::known_search_path(const Policy& policy) const {
   const State& s = state();
   if (!s.path_known) return nullptr;
-  if (s.local_path) return &*s.local_path;
-  if (s.path) return &*s.path;
-  if (s.session_path) return &*s.session_path;
-  return &policy.search_path;
+  const std::vector<std::string>* path = s.local_path ? &*s.local_path
+                                         : s.path     ? &*s.path
+                                         : s.session_path ? &*s.session_path
+                                                          : &policy.search_path;
+  // "$user" stands for a role that cannot be known here: the path cannot be either.
+  if (!s.user_known && std::find(path->begin(), path->end(), "$user") != path->end()) return nullptr;
+  return path;
 }
 
 std::optional<std::vector<std::string>> UnitState::search_path(const Policy& policy) const {
@@ -129,6 +132,9 @@ std::vector<Candidate> UnitState::candidates(const sql::ObjectName& name, sql::O
       continue;
     }
     if (listed == "pg_catalog" || listed.empty()) continue;
+    if (listed == "$user" && !s.user_schema_exists && (s.created.empty() || s.created.count("." + s.user) == 0)) {
+      continue;  // no schema of that name: PostgreSQL skips it
+    }
     const std::string schema = user_schema(listed);
     out.push_back({sql::ObjectName{schema, name.name}, s.own(schema, name.name)});
     if (s.knows(schema + "." + name.name)) return out;
@@ -205,11 +211,47 @@ std::vector<sql::ObjectName> UnitState::moved_into(const std::string& schema) co
 
 // Every way `evaluate` consults the unit, asked of each effect: where none of them answers
 // otherwise than an empty unit would.
+bool UnitState::State::default_path(const Policy& policy) const {
+  if (!path_known) return false;
+  const std::vector<std::string>* set = local_path ? &*local_path : path ? &*path : session_path ? &*session_path : nullptr;
+  if (set == nullptr) return true;
+  const auto relevant = [&](const std::string& schema) {
+    if (schema.empty() || schema == "pg_catalog" || schema == "pg_temp") return false;
+    return schema != "$user" || (user_schema_exists && user_known) || (!created.empty() && created.count("." + user) != 0);
+  };
+  auto a = set->begin();
+  auto b = policy.search_path.begin();
+  for (;;) {
+    while (a != set->end() && !relevant(*a)) ++a;
+    while (b != policy.search_path.end() && !relevant(*b)) ++b;
+    if (a == set->end() || b == policy.search_path.end()) return a == set->end() && b == policy.search_path.end();
+    if (*a == "$user" || *b == "$user" || *a != *b) return false;
+    ++a;
+    ++b;
+  }
+}
+
+bool UnitState::State::only_identity(const Policy& policy) const {
+  // Every field of State but the session's identity and starting path: a field added to State
+  // belongs here unless it says who the session is.
+  return created.empty() && temp.empty() && commit_drop.empty() && renamed.empty() && columns.empty() &&
+         schemas.empty() && views.empty() && children.empty() && foreign.empty() && foreign_schemas.empty() &&
+         servers.empty() && trigger_functions.empty() && prepared.empty() && !path && !local_path &&
+         encoding == "UTF8" && session_encoding == "UTF8" && !local_encoding && standard_strings == true &&
+         user_known && default_path(policy);
+}
+
+bool UnitState::neutral(const Policy& policy) const {
+  if (m_state == nullptr) return !m_transaction.open;
+  return !m_transaction.open && m_state->only_identity(policy);
+}
+
 bool UnitState::bears_on(const sql::Statement& statement, const Policy& policy) const {
   if (m_state == nullptr) return false;
   const State& s = state();
+  if (s.only_identity(policy)) return false;  // who the session is, and a path that resolves as the default
   if (encoding::classify(client_encoding()) != encoding::Kind::utf8 && !encoding::is_ascii(statement.text)) return true;
-  const bool default_path = s.path_known && !s.local_path && !s.path && !s.session_path;
+  const bool default_path = s.default_path(policy);
   for (const sql::Effect& e : statement.effects()) {
     if (e.fact == sql::UnitFact::trigger && !e.values.empty() && s.trigger_functions.count(bare_name(e.values[0])) != 0) {
       return true;

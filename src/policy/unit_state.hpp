@@ -81,12 +81,18 @@ class UnitState {
   void transaction_idle();
   // the session's search_path before any statement changed it (a startup parameter);
   void set_session_search_path(std::vector<std::string> schemas);
+  [[nodiscard]] bool has_session_search_path() const;
   // the session's client_encoding as the server reports it ("" when it cannot be known);
   void set_client_encoding(std::string encoding);
   // standard_conforming_strings as the server reports it;
   void set_standard_strings(bool on);
   // the role the session runs as ("$user" in a search path).
   void set_user(std::string user);
+  // whether the database has a schema named after the role ("$user" is skipped where not);
+  void set_user_schema_exists(bool exists);
+  [[nodiscard]] bool user_schema_exists() const;
+  // The role "$user" stands for ("" when not known).
+  [[nodiscard]] std::string user() const;
 
   // The relations `name` (an object of `kind`, as a statement writes it) may stand for, in the
   // order PostgreSQL would look for them, up to the first the unit knows exists.
@@ -122,6 +128,9 @@ class UnitState {
   // True while the unit has recorded nothing: verdicts then depend on the statement and the
   // policy alone.
   [[nodiscard]] bool empty() const { return m_state == nullptr && !m_transaction.open; }
+  // True when the unit judges every statement as an empty one does: it knows who the session is
+  // and the path it starts with, which resolves names as the policy's does, and nothing else.
+  [[nodiscard]] bool neutral(const Policy& policy) const;
   // True when recording `statement` could change a unit (what it creates, renames, drops, links,
   // sets, or how it ends a transaction): every other statement leaves every unit as it was.
   [[nodiscard]] static bool changes_units(const sql::Statement& statement);

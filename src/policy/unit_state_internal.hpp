@@ -45,10 +45,25 @@ struct UnitState::State {
   std::optional<std::string> local_encoding;
   // standard_conforming_strings: true/false once set (or reported); std::nullopt: not known.
   std::optional<bool> standard_strings = true;
-  std::string user;  // the session's role, for "$user" in the search path; "" when not known
+  // The session's role, for "$user" in the search path: the user it logged in as, the session
+  // authorization (SET SESSION AUTHORIZATION), the current role (SET ROLE); "" when not known.
+  std::string login_user;
+  std::string session_user;
+  std::string user;
+  bool user_known = true;  // false once a role was set to what cannot be known here
+  // Whether the database has a schema named after the role: PostgreSQL skips "$user" where it
+  // has not. Taken to exist until a door that reads the catalog says otherwise.
+  bool user_schema_exists = true;
 
   // True when the unit knows a relation of this key exists (created, renamed or moved to it).
   [[nodiscard]] bool knows(const std::string& key) const;
+  // True when bare names resolve here as the policy's search_path resolves them: no path set, or
+  // one that names the same schemas once "$user" without a schema, pg_catalog and pg_temp are
+  // left out (temp tables are looked at apart).
+  [[nodiscard]] bool default_path(const Policy& policy) const;
+  // True when nothing was recorded but who the session is and the path it starts with (a door's
+  // start: the login role, the database's search path), and that path is the default one.
+  [[nodiscard]] bool only_identity(const Policy& policy) const;
   // True when schema.name is the unit's own.
   [[nodiscard]] bool own(const std::string& schema, const std::string& name) const;
 };

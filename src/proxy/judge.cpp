@@ -103,23 +103,79 @@ void moved_rows(const sql::ObjectName& relation, const RelationSnapshot& relatio
   }
 }
 
+// The functions that run for a relation a statement names, though it names none of them: what
+// reading it runs (a view's definition, row-level security), and for a row change what writing
+// it runs (defaults, constraints, indexes, domains: INSERT and UPDATE; trigger conditions: any).
+void implicit_calls(const sql::ObjectName& relation, sql::Mutation mutation, const RelationSnapshot& relations,
+                    Keys& keys) {
+  using Calls = RelationSnapshot::Calls;
+  const auto add = [&](Calls when) {
+    for (const auto& f : relations.implicit_calls(relation, when)) keys.routines.push_back({RoutineKey::Kind::function, f});
+  };
+  add(Calls::read);
+  if (mutation == sql::Mutation::none) return;
+  add(Calls::change);
+  if (mutation == sql::Mutation::insert || mutation == sql::Mutation::update) add(Calls::write);
+}
+
+bool names_a_relation(sql::ObjectKind kind) {
+  return kind == sql::ObjectKind::table || kind == sql::ObjectKind::view ||
+         kind == sql::ObjectKind::materialized_view || kind == sql::ObjectKind::foreign_table;
+}
+
+// `definitions`: the statements are definitions the lookup read (a trigger's definition binds
+// its function to a table that exists; only the triggers their bodies create are new).
 Keys keys_of(std::span<const sql::Statement> statements, const std::vector<policy::Write>& writes,
-             const RelationSnapshot* relations, bool pg_catalog_first, const std::vector<std::string>& schemas) {
+             const RelationSnapshot* relations, bool pg_catalog_first, const std::vector<std::string>& schemas,
+             bool definitions) {
   Keys keys;
   for (const auto& st : statements) {
     for (const auto& f : st.analysis->called_functions) {
       if (!builtin_call(f, relations, pg_catalog_first)) keys.routines.push_back({RoutineKey::Kind::function, f});
+    }
+    // A trigger binds its function to writes the proxy may never judge (on the session's temp
+    // tables, which the lookup cannot see; from connections around the proxy): the function is
+    // judged when the trigger is created, as if called.
+    for (const auto& e : st.effects()) {
+      if (e.fact == sql::UnitFact::trigger && e.kind == sql::ObjectKind::trigger && !e.values.empty() &&
+          !(definitions && e.via == sql::Via::direct) && !builtin_call(e.values.front(), relations, pg_catalog_first)) {
+        keys.routines.push_back({RoutineKey::Kind::function, e.values.front()});
+      }
+    }
+    if (relations == nullptr) continue;
+    // Calls no call syntax shows: an operator's function, a domain's CHECK or a cast, `s.f` for f(s).
+    for (const auto& op : st.analysis->operators) {
+      if (const auto* functions = relations->operator_functions(op)) {
+        for (const auto& f : *functions) keys.routines.push_back({RoutineKey::Kind::function, f});
+      }
+    }
+    for (const auto& type : st.analysis->type_names) {
+      if (const auto* functions = relations->type_functions(type)) {
+        for (const auto& f : *functions) keys.routines.push_back({RoutineKey::Kind::function, f});
+      }
+    }
+    for (const auto& field : st.analysis->field_names) {
+      if (relations->has_user_function(field)) keys.routines.push_back({RoutineKey::Kind::function, field});
+    }
+    // What reading the relations it names runs, in each schema the name may stand for.
+    if (!relations->has_read_calls()) continue;
+    const auto reads = [&](const sql::ObjectName& name) {
+      for (const auto& schema : name.schema.empty() ? schemas : std::vector<std::string>{name.schema}) {
+        implicit_calls(sql::ObjectName{schema, name.name}, sql::Mutation::none, *relations, keys);
+      }
+    };
+    for (const auto& name : st.analysis->relations_read) reads(name);
+    for (const auto& e : st.effects()) {
+      if (!e.object.empty() && names_a_relation(e.kind)) reads(e.object);
     }
   }
   for (const auto& w : writes) {
     if (w.relation.schema == "pg_temp") continue;  // the lookup cannot see this session's temp tables
     keys.routines.push_back({RoutineKey::Kind::triggers, w.relation.display(), trigger_event(w.mutation)});
     keys.rules.push_back(w);
-    if (w.mutation == sql::Mutation::update && relations != nullptr) moved_rows(w.relation, *relations, keys);
-    if ((w.mutation == sql::Mutation::insert || w.mutation == sql::Mutation::update) && relations != nullptr) {
-      // Its column defaults and CHECK constraints run the functions they call.
-      for (const auto& f : relations->implicit_calls(w.relation)) keys.routines.push_back({RoutineKey::Kind::function, f});
-    }
+    if (relations == nullptr) continue;
+    if (w.mutation == sql::Mutation::update) moved_rows(w.relation, *relations, keys);
+    implicit_calls(w.relation, w.mutation, *relations, keys);
   }
   if (writes.empty()) {
     // A routine body's row changes: by the names it writes, in each schema of the path.
@@ -129,9 +185,7 @@ Keys keys_of(std::span<const sql::Statement> statements, const std::vector<polic
         for (const auto& schema : e.object.schema.empty() ? schemas : std::vector<std::string>{e.object.schema}) {
           const sql::ObjectName name{schema, e.object.name};
           keys.routines.push_back({RoutineKey::Kind::triggers, name.display(), trigger_event(e.mutation)});
-          if ((e.mutation == sql::Mutation::insert || e.mutation == sql::Mutation::update) && relations != nullptr) {
-            for (const auto& f : relations->implicit_calls(name)) keys.routines.push_back({RoutineKey::Kind::function, f});
-          }
+          if (relations != nullptr) implicit_calls(name, e.mutation, *relations, keys);
         }
       }
     }
@@ -175,7 +229,7 @@ void gather_bodies(const JudgeContext& context, const ConnectionInfo& connection
     }
     for (const auto& definition : routines->definitions) {
       Body body{reached, context.analyzer->analyze(definition), {}};
-      const Keys inner = keys_of(body.statements->all(), {}, relations, pg_catalog_first, schemas);
+      const Keys inner = keys_of(body.statements->all(), {}, relations, pg_catalog_first, schemas, true);
       if (depth + 1 < k_max_routine_depth) {
         gather_bodies(context, connection, inner, relations, pg_catalog_first, schemas, depth + 1, seen, bodies,
                       missing);
@@ -194,6 +248,11 @@ bool names_relations(std::span<const sql::Statement> statements) {
   for (const auto& st : statements) {
     for (const auto& f : st.analysis->called_functions) {
       if (sql::is_builtin_function(f)) return true;
+    }
+    // An operator or a field may be a user function's, a relation read a view that calls one.
+    if (!st.analysis->operators.empty() || !st.analysis->field_names.empty() ||
+        !st.analysis->relations_read.empty() || !st.analysis->type_names.empty()) {
+      return true;
     }
     for (const auto& e : st.effects()) {
       if (!e.object.empty() && e.kind != sql::ObjectKind::schema && e.kind != sql::ObjectKind::database &&
@@ -291,6 +350,19 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
   // Judged on a copy: the session's unit takes the statements once the server has run them.
   policy::UnitState state = unit;
   if (state.client_encoding() != encoding) state.set_client_encoding(encoding);
+  if (relations != nullptr && !state.has_session_search_path()) {
+    if (const auto* configured = relations->configured_search_path(connection.user)) {
+      state.set_session_search_path(*configured);
+      out.configured_search_path = *configured;
+    }
+  }
+  if (relations != nullptr && relations->unreadable().empty()) {
+    const bool exists = relations->has_schema(state.user());
+    if (exists != state.user_schema_exists()) {
+      state.set_user_schema_exists(exists);
+      out.user_schema_exists = exists;
+    }
+  }
   const std::vector<std::string>* path = state.known_search_path(evaluator.policy());
   // A copy: judging may change the state's path (a SET in the same message).
   const std::vector<std::string> schemas = path != nullptr ? *path : evaluator.policy().search_path;
@@ -364,7 +436,7 @@ Judgement verdict(const JudgeContext& context, policy::Evaluator& evaluator, con
   std::vector<Body> bodies;
   if (refused_at == nullptr && context.catalog != nullptr) {
     std::set<std::string> seen;
-    gather_bodies(context, connection, keys_of(statements.all(), writes, relations.get(), pg_catalog_first, schemas),
+    gather_bodies(context, connection, keys_of(statements.all(), writes, relations.get(), pg_catalog_first, schemas, false),
                   relations.get(), pg_catalog_first, schemas, 0, seen, bodies, out.lookups);
     if (!out.lookups.empty()) return out;
   }

@@ -61,6 +61,10 @@ struct Judgement {
   // The relation catalog is due for a refresh: read it in the background (this judgement used
   // the one there is).
   bool refresh_relations = false;
+  // The search_path ALTER DATABASE / ROLE gives the connection (its startup packet set none),
+  // when the judgement read it: the session keeps it as its own.
+  std::optional<std::vector<std::string>> configured_search_path;
+  std::optional<bool> user_schema_exists;  // changed: whether a schema is named after the role
 };
 
 // How the session reads a message's text, as the server will.

@@ -82,19 +82,77 @@ SELECT r.ev_class, r.ev_type, pg_catalog.pg_get_ruledef(r.oid)
  WHERE r.rulename <> '_RETURN' AND r.ev_enabled <> 'D'
    AND n.nspname NOT IN ('pg_catalog', 'information_schema'))";
 
-// The user functions a relation's column defaults and CHECK constraints call (pg_depend records
-// each): an INSERT or UPDATE runs them though no statement names them.
+// The user functions that run for a relation though no statement names them (pg_depend records
+// each, an operator standing for the function behind it):
+//   'w' when a row is written (INSERT, UPDATE): its column defaults, its constraints, the
+//       expressions and predicates of its indexes, the CHECKs and DEFAULTs of the domains its
+//       columns are, directly or through a domain over a domain, an array, a composite or a range,
+//       and the user casts to its columns' types (an assignment cast converts a value written);
+//   'a' on every row change: the WHEN conditions of its triggers (the trigger functions are read
+//       with the triggers);
+//   'r' whenever a statement reads or writes it: a view's definition, row-level security policies;
+// and, by type name (relation 0, kind 't'), what a value of a type runs when it is made: the
+// CHECKs of a domain (however deep in arrays, composites and ranges), and casts to the type
+// (`5::evil_dom`, a column of the type in a temp table the lookup cannot see).
 constexpr const char* k_implicit_calls_query = R"(
-SELECT DISTINCT COALESCE(d.adrelid, c.conrelid), n.nspname || '.' || p.proname
-  FROM pg_catalog.pg_depend dep
-  JOIN pg_catalog.pg_proc p ON p.oid = dep.refobjid
+WITH RECURSIVE deps AS (
+  SELECT dep.classid, dep.objid,
+         CASE WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN dep.refobjid
+              ELSE (SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid = dep.refobjid) END AS fn
+    FROM pg_catalog.pg_depend dep
+   WHERE dep.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass)
+     AND dep.classid IN ('pg_catalog.pg_attrdef'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass,
+                         'pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass,
+                         'pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass,
+                         'pg_catalog.pg_trigger'::pg_catalog.regclass)
+), domains(typ, fn) AS (
+  SELECT c.contypid, deps.fn FROM deps JOIN pg_catalog.pg_constraint c
+    ON deps.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND c.oid = deps.objid AND c.contypid <> 0
+  UNION
+  SELECT t.oid, deps.fn FROM deps JOIN pg_catalog.pg_type t
+    ON deps.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = deps.objid AND t.typtype = 'd'
+  UNION
+  SELECT t.oid, d.fn FROM domains d JOIN pg_catalog.pg_type t
+    ON t.typbasetype = d.typ OR t.typelem = d.typ
+    OR EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.atttypid = d.typ AND a.attnum > 0)
+    OR EXISTS (SELECT FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid AND r.rngsubtype = d.typ)
+), calls(rel, k, fn) AS (
+  SELECT d.adrelid, 'w', deps.fn FROM deps JOIN pg_catalog.pg_attrdef d
+    ON deps.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.oid = deps.objid
+  UNION ALL
+  SELECT c.conrelid, 'w', deps.fn FROM deps JOIN pg_catalog.pg_constraint c
+    ON deps.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND c.oid = deps.objid AND c.conrelid <> 0
+  UNION ALL
+  SELECT i.indrelid, 'w', deps.fn FROM deps JOIN pg_catalog.pg_index i
+    ON deps.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.indexrelid = deps.objid
+  UNION ALL
+  SELECT a.attrelid, 'w', d.fn FROM domains d JOIN pg_catalog.pg_attribute a
+    ON a.atttypid = d.typ AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT a.attrelid, 'w', c.castfunc FROM pg_catalog.pg_cast c
+    JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    JOIN pg_catalog.pg_attribute a ON a.atttypid = c.casttarget AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT t.tgrelid, 'a', deps.fn FROM deps JOIN pg_catalog.pg_trigger t
+    ON deps.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND t.oid = deps.objid AND deps.fn <> t.tgfoid
+  UNION ALL
+  SELECT r.ev_class, 'r', deps.fn FROM deps JOIN pg_catalog.pg_rewrite r
+    ON deps.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = deps.objid AND r.rulename = '_RETURN'
+  UNION ALL
+  SELECT p.polrelid, 'r', deps.fn FROM deps JOIN pg_catalog.pg_policy p
+    ON deps.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND p.oid = deps.objid
+)
+SELECT DISTINCT calls.rel, calls.k, n.nspname || '.' || p.proname, calls.type
+  FROM (SELECT rel, k, fn, NULL::pg_catalog.name AS type FROM calls
+        UNION ALL
+        SELECT 0::pg_catalog.oid, 't', d.fn, t.typname FROM domains d JOIN pg_catalog.pg_type t ON t.oid = d.typ
+        UNION ALL
+        SELECT 0::pg_catalog.oid, 't', c.castfunc, t.typname FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_type t ON t.oid = c.casttarget
+         WHERE c.castfunc <> 0) calls
+  JOIN pg_catalog.pg_proc p ON p.oid = calls.fn
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-  LEFT JOIN pg_catalog.pg_attrdef d ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.oid = dep.objid
-  LEFT JOIN pg_catalog.pg_constraint c ON dep.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
-                                       AND c.oid = dep.objid AND c.contype = 'c'
- WHERE dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-   AND (d.oid IS NOT NULL OR c.oid IS NOT NULL)
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema'))";
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))";
 
 // The foreign keys whose ON DELETE / ON UPDATE action changes the referencing rows, and every
 // foreign key for TRUNCATE ... CASCADE: referencing table, its columns, the referenced table and
@@ -112,11 +170,40 @@ SELECT c.conrelid, c.confrelid,
  WHERE c.contype = 'f')";
 
 // The names of the functions outside pg_catalog: an unqualified call of a built-in name that one
-// of them also has is looked up, not taken for PostgreSQL's own.
+// of them also has is looked up, not taken for PostgreSQL's own; `s.f` may be the call f(s).
 constexpr const char* k_user_functions_query = R"(
 SELECT DISTINCT p.proname
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))";
+
+// The operators whose function is outside pg_catalog, wherever the operator is: an expression
+// `a ### b` calls it though no call is written.
+constexpr const char* k_user_operators_query = R"(
+SELECT DISTINCT o.oprname, n.nspname || '.' || p.proname
+  FROM pg_catalog.pg_operator o
+  JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))";
+
+// The search_path set for this database and for roles (ALTER DATABASE / ROLE ... SET): what a
+// new connection starts with when its startup packet sets none. Role "" stands for every role.
+constexpr const char* k_role_settings_query = R"(
+SELECT COALESCE(r.rolname, ''), s.setdatabase <> 0, c.setting
+  FROM pg_catalog.pg_db_role_setting s
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
+  CROSS JOIN LATERAL pg_catalog.unnest(s.setconfig) c(setting)
+ WHERE s.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()))
+   AND c.setting LIKE 'search\_path=%')";
+
+// The server's own search_path, for a connection that neither its startup packet, its database
+// nor its role sets one for (the lookup connection's value, unless set for the lookup's own
+// database or role, then PostgreSQL's built-in default); and the schemas there are ("$user" is
+// skipped where its schema does not exist).
+constexpr const char* k_server_search_path_query = R"(
+SELECT CASE WHEN source IN ('default', 'configuration file', 'command line', 'environment variable', 'override')
+            THEN reset_val ELSE boot_val END
+  FROM pg_catalog.pg_settings WHERE name = 'search_path')";
+constexpr const char* k_schemas_query = "SELECT nspname FROM pg_catalog.pg_namespace";
 
 int trigger_event_bits(char event) {
   switch (event) {
@@ -276,70 +363,88 @@ void RoutineLookup::look_up_relations(const std::string& database) {
     rows.push_back(std::move(row));
   }
   api->clear(r);
-  if (PGresult* rules = api->exec_params(conn, k_rules_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
-    if (api->result_status(rules) == PGRES_TUPLES_OK) {
-      for (int i = 0; i < api->ntuples(rules); ++i) {
-        const auto it = by_oid.find(to_oid(api->getvalue(rules, i, 0)));
-        if (it != by_oid.end()) rows[it->second].rules.emplace_back(*api->getvalue(rules, i, 1), api->getvalue(rules, i, 2));
-      }
+  // The rest of what the snapshot holds: a query that fails leaves the snapshot unread (writes
+  // are refused), never read without what it would have said.
+  std::string failed;
+  const auto each_row = [&](const char* query, int nparams, const char* const* params,
+                            const std::function<void(PGresult*, int)>& row) {
+    if (!failed.empty()) return;
+    PGresult* q = api->exec_params(conn, query, nparams, nullptr, params, nullptr, nullptr, 0);
+    if (api->result_status(q) != PGRES_TUPLES_OK) {
+      failed = trimmed_error(q != nullptr ? api->result_error_message(q) : api->error_message(conn));
+      if (failed.empty()) failed = "a catalog query failed";
+    } else {
+      for (int i = 0; i < api->ntuples(q); ++i) row(q, i);
     }
-    api->clear(rules);
-  }
-  if (PGresult* calls = api->exec_params(conn, k_implicit_calls_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
-    if (api->result_status(calls) == PGRES_TUPLES_OK) {
-      for (int i = 0; i < api->ntuples(calls); ++i) {
-        const auto it = by_oid.find(to_oid(api->getvalue(calls, i, 0)));
-        if (it != by_oid.end()) rows[it->second].implicit_calls.emplace_back(api->getvalue(calls, i, 1));
-      }
+    api->clear(q);
+  };
+  const auto relation_of = [&](PGresult* q, int i, int column) -> RelationRow* {
+    const auto it = by_oid.find(to_oid(api->getvalue(q, i, column)));
+    return it == by_oid.end() ? nullptr : &rows[it->second];
+  };
+  each_row(k_rules_query, 0, nullptr, [&](PGresult* q, int i) {
+    if (RelationRow* row = relation_of(q, i, 0)) row->rules.emplace_back(*api->getvalue(q, i, 1), api->getvalue(q, i, 2));
+  });
+  DatabaseFacts facts;
+  each_row(k_implicit_calls_query, 0, nullptr, [&](PGresult* q, int i) {
+    if (*api->getvalue(q, i, 1) == 't') {
+      facts.type_functions[api->getvalue(q, i, 3)].emplace_back(api->getvalue(q, i, 2));
+      return;
     }
-    api->clear(calls);
-  }
-  if (PGresult* fks = api->exec_params(conn, k_foreign_keys_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
-    if (api->result_status(fks) == PGRES_TUPLES_OK) {
-      for (int i = 0; i < api->ntuples(fks); ++i) {
-        const auto it = by_oid.find(to_oid(api->getvalue(fks, i, 1)));
-        if (it == by_oid.end()) continue;
-        RelationRow::ForeignKey fk;
-        fk.from = to_oid(api->getvalue(fks, i, 0));
-        fk.columns = split(api->getvalue(fks, i, 2), '\x1f');
-        fk.referenced = split(api->getvalue(fks, i, 3), '\x1f');
-        fk.set_columns = split(api->getvalue(fks, i, 4), '\x1f');
-        fk.on_delete = *api->getvalue(fks, i, 5);
-        fk.on_update = *api->getvalue(fks, i, 6);
-        rows[it->second].referenced_by.push_back(std::move(fk));
-      }
-    }
-    api->clear(fks);
-  }
-  std::set<std::string> functions;
-  if (PGresult* f = api->exec_params(conn, k_user_functions_query, 0, nullptr, nullptr, nullptr, nullptr, 0)) {
-    if (api->result_status(f) == PGRES_TUPLES_OK) {
-      for (int i = 0; i < api->ntuples(f); ++i) functions.insert(api->getvalue(f, i, 0));
-    }
-    api->clear(f);
-  }
+    RelationRow* row = relation_of(q, i, 0);
+    if (row == nullptr) return;
+    const char kind = *api->getvalue(q, i, 1);
+    auto& calls = kind == 'r' ? row->read_calls : kind == 'a' ? row->change_calls : row->write_calls;
+    calls.emplace_back(api->getvalue(q, i, 2));
+  });
+  each_row(k_foreign_keys_query, 0, nullptr, [&](PGresult* q, int i) {
+    RelationRow* row = relation_of(q, i, 1);
+    if (row == nullptr) return;
+    RelationRow::ForeignKey fk;
+    fk.from = to_oid(api->getvalue(q, i, 0));
+    fk.columns = split(api->getvalue(q, i, 2), '\x1f');
+    fk.referenced = split(api->getvalue(q, i, 3), '\x1f');
+    fk.set_columns = split(api->getvalue(q, i, 4), '\x1f');
+    fk.on_delete = *api->getvalue(q, i, 5);
+    fk.on_update = *api->getvalue(q, i, 6);
+    row->referenced_by.push_back(std::move(fk));
+  });
+  each_row(k_user_functions_query, 0, nullptr,
+           [&](PGresult* q, int i) { facts.user_functions.insert(api->getvalue(q, i, 0)); });
+  each_row(k_user_operators_query, 0, nullptr,
+           [&](PGresult* q, int i) { facts.operators[api->getvalue(q, i, 0)].emplace_back(api->getvalue(q, i, 1)); });
+  each_row(k_role_settings_query, 0, nullptr, [&](PGresult* q, int i) {
+    const std::string setting = api->getvalue(q, i, 2);
+    facts.search_paths.push_back({api->getvalue(q, i, 0), std::string_view(api->getvalue(q, i, 1)) == "t",
+                                  sql::split_identifier_list(setting.substr(setting.find('=') + 1))
+                                      .value_or(std::vector<std::string>{})});
+  });
+  each_row(k_server_search_path_query, 0, nullptr, [&](PGresult* q, int i) {
+    facts.server_search_path = sql::split_identifier_list(api->getvalue(q, i, 0)).value_or(std::vector<std::string>{});
+  });
+  each_row(k_schemas_query, 0, nullptr, [&](PGresult* q, int i) { facts.schemas.insert(api->getvalue(q, i, 0)); });
   // db protect's registry, where it is installed: the names its tables were registered under.
   std::vector<std::pair<std::uint32_t, sql::ObjectName>> registered;
   const std::string table = sql::quote_identifier(m_registry ? m_registry() : "pgwarden") + ".protected";
   const char* param = table.c_str();
-  PGresult* present = api->exec_params(conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, nullptr, &param,
-                                       nullptr, nullptr, 0);
-  if (api->result_status(present) == PGRES_TUPLES_OK && api->ntuples(present) == 1 &&
-      std::string_view(api->getvalue(present, 0, 0)) == "t") {
+  bool present = false;
+  each_row("SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, &param,
+           [&](PGresult* q, int i) { present = std::string_view(api->getvalue(q, i, 0)) == "t"; });
+  if (present) {
     const std::string query = "SELECT relid, schema_name, table_name FROM " + table;
-    if (PGresult* g = api->exec_params(conn, query.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)) {
-      if (api->result_status(g) == PGRES_TUPLES_OK) {
-        for (int i = 0; i < api->ntuples(g); ++i) {
-          registered.emplace_back(to_oid(api->getvalue(g, i, 0)),
-                                  sql::ObjectName{api->getvalue(g, i, 1), api->getvalue(g, i, 2)});
-        }
-      }
-      api->clear(g);
-    }
+    each_row(query.c_str(), 0, nullptr, [&](PGresult* q, int i) {
+      registered.emplace_back(to_oid(api->getvalue(q, i, 0)), sql::ObjectName{api->getvalue(q, i, 1), api->getvalue(q, i, 2)});
+    });
   }
-  api->clear(present);
+  if (!failed.empty()) {
+    m_metrics.function_lookup(LookupResult::error);
+    log::warn("relation lookup failed: writes are refused until it succeeds",
+              {{"database", database}, {"error", failed}});
+    m_relations.failed(database, failed);
+    return;
+  }
   m_metrics.function_lookup(LookupResult::miss);
-  m_relations.store(database, generation, rows, registered, std::move(functions), m_protects);
+  m_relations.store(database, generation, rows, registered, std::move(facts), m_protects);
 }
 
 asio::awaitable<void> RoutineLookup::fetch(std::string database, std::vector<RoutineKey> keys) {

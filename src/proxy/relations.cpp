@@ -70,10 +70,28 @@ const policy::CatalogRelation* RelationSnapshot::find(const sql::ObjectName& nam
   return it == m_relations.end() ? nullptr : &it->second;
 }
 
-const std::vector<std::string>& RelationSnapshot::implicit_calls(const sql::ObjectName& name) const {
+const std::vector<std::string>& RelationSnapshot::implicit_calls(const sql::ObjectName& name, Calls when) const {
   static const std::vector<std::string> none;
-  const auto it = m_implicit_calls.find(key(name.schema, name.name));
-  return it == m_implicit_calls.end() ? none : it->second;
+  const auto& calls = m_calls[static_cast<int>(when)];
+  if (calls.empty()) return none;
+  const auto it = calls.find(key(name.schema, name.name));
+  return it == calls.end() ? none : it->second;
+}
+
+const std::vector<std::string>* RelationSnapshot::configured_search_path(const std::string& role) const {
+  // PostgreSQL's order: this database and role, the role, the database, every role everywhere.
+  const DatabaseFacts::SearchPath* best = nullptr;
+  int rank = 0;
+  for (const auto& p : m_facts.search_paths) {
+    if (!p.role.empty() && p.role != role) continue;
+    const int r = (p.role.empty() ? 0 : 2) + (p.database ? 1 : 0) + 1;
+    if (r > rank) {
+      rank = r;
+      best = &p;
+    }
+  }
+  if (best != nullptr) return &best->path;
+  return m_facts.server_search_path.empty() ? nullptr : &m_facts.server_search_path;
 }
 
 std::vector<std::string> RelationSnapshot::rules(const sql::ObjectName& name, char event) const {
@@ -134,13 +152,13 @@ void RelationCatalogs::failed(const std::string& database, const std::string& wh
 
 void RelationCatalogs::store(const std::string& database, std::uint64_t generation, const std::vector<RelationRow>& rows,
                              const std::vector<std::pair<std::uint32_t, sql::ObjectName>>& registered,
-                             std::set<std::string> user_functions, const Protects& protects) {
+                             DatabaseFacts facts, const Protects& protects) {
   std::unordered_map<std::uint32_t, const RelationRow*> by_oid;
   for (const auto& r : rows) by_oid[r.oid] = &r;
 
   std::unordered_map<std::string, policy::CatalogRelation> relations;
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules;
-  std::unordered_map<std::string, std::vector<std::string>> implicit_calls;
+  std::unordered_map<std::string, std::vector<std::string>> write_calls, change_calls, read_calls;
   std::map<std::uint32_t, std::set<std::string>> identities;
   {
     const std::lock_guard lock(m_mutex);
@@ -189,13 +207,39 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
       }
     }
     if (!r.rules.empty()) rules[key(r.schema, r.name)] = r.rules;
-    if (!r.implicit_calls.empty()) implicit_calls[key(r.schema, r.name)] = r.implicit_calls;
+    if (!r.write_calls.empty()) write_calls[key(r.schema, r.name)] = r.write_calls;
+    if (!r.change_calls.empty()) change_calls[key(r.schema, r.name)] = r.change_calls;
+    if (!r.read_calls.empty()) read_calls[key(r.schema, r.name)] = r.read_calls;
     relations.emplace(key(r.schema, r.name), std::move(rel));
+  }
+  // A view runs what the relations it reads run when read: theirs are its own too.
+  if (!read_calls.empty()) {
+    std::unordered_map<std::string, std::vector<std::string>> closed;
+    for (const auto& [k, rel] : relations) {
+      if (rel.kind != 'v') continue;
+      std::set<std::string> calls;
+      std::vector<std::pair<sql::ObjectName, int>> pending{{rel.name, 0}};
+      std::set<std::string> visited;
+      while (!pending.empty()) {
+        const auto [name, depth] = pending.back();
+        pending.pop_back();
+        const std::string at = key(name.schema, name.name);
+        if (!visited.insert(at).second) continue;
+        if (const auto it = read_calls.find(at); it != read_calls.end()) calls.insert(it->second.begin(), it->second.end());
+        const auto found = relations.find(at);
+        if (found == relations.end() || depth >= 16) continue;
+        for (const auto& target : found->second.writes_to) pending.emplace_back(target, depth + 1);
+      }
+      if (!calls.empty()) closed[k].assign(calls.begin(), calls.end());
+    }
+    for (auto& [k, calls] : closed) read_calls[k] = std::move(calls);
   }
 
   auto built = std::make_shared<RelationSnapshot>(std::move(relations), std::move(rules));
-  built->set_user_functions(std::move(user_functions));
-  built->set_implicit_calls(std::move(implicit_calls));
+  built->set_facts(std::move(facts));
+  built->set_implicit_calls(RelationSnapshot::Calls::write, std::move(write_calls));
+  built->set_implicit_calls(RelationSnapshot::Calls::change, std::move(change_calls));
+  built->set_implicit_calls(RelationSnapshot::Calls::read, std::move(read_calls));
   std::shared_ptr<const RelationSnapshot> snapshot = std::move(built);
   const std::lock_guard lock(m_mutex);
   m_identities[database] = std::move(identities);

@@ -43,7 +43,10 @@ struct RelationRow {
   std::string wrapper;
   std::vector<std::string> server_options;  // "key=value"
   std::vector<std::pair<char, std::string>> rules;  // event ('1' select, '2' update, '3' insert, '4' delete), CREATE RULE text
-  std::vector<std::string> implicit_calls;  // "schema.function" its column defaults and CHECK constraints call
+  // "schema.function" that run for it though no statement names them (lookup.cpp says which):
+  std::vector<std::string> write_calls;   // for a row written (defaults, constraints, indexes, domains)
+  std::vector<std::string> change_calls;  // for any row change (trigger WHEN conditions)
+  std::vector<std::string> read_calls;    // whenever a statement reads or writes it (view, RLS policies)
   struct ForeignKey {  // a foreign key of another table (`from`) that references this one
     std::uint32_t from = 0;
     std::vector<std::string> columns, referenced, set_columns;
@@ -51,6 +54,21 @@ struct RelationRow {
     char on_update = 'a';
   };
   std::vector<ForeignKey> referenced_by;
+};
+
+// What the lookup reads of a database beside its relations.
+struct DatabaseFacts {
+  std::set<std::string> user_functions;  // names of the functions outside pg_catalog
+  std::unordered_map<std::string, std::vector<std::string>> operators;  // operator -> "schema.function"
+  std::unordered_map<std::string, std::vector<std::string>> type_functions;  // type -> domain CHECKs, casts
+  struct SearchPath {
+    std::string role;         // "" for every role
+    bool database = false;    // set for this database (else for every database)
+    std::vector<std::string> path;
+  };
+  std::vector<SearchPath> search_paths;  // ALTER DATABASE / ROLE ... SET search_path
+  std::vector<std::string> server_search_path;  // the server's default; empty: not read
+  std::set<std::string> schemas;
 };
 
 // Where the proxy's server is, to tell a foreign table that points back at it.
@@ -68,15 +86,35 @@ class RelationSnapshot final : public policy::RelationCatalog {
   [[nodiscard]] std::uint64_t id() const override { return m_id; }
   // The CREATE RULE texts of a relation for an event ('2' UPDATE, '3' INSERT, '4' DELETE).
   [[nodiscard]] std::vector<std::string> rules(const sql::ObjectName& name, char event) const;
-  // The user functions ("schema.name") its column defaults and CHECK constraints call.
-  [[nodiscard]] const std::vector<std::string>& implicit_calls(const sql::ObjectName& name) const;
-  void set_implicit_calls(std::unordered_map<std::string, std::vector<std::string>> calls) {
-    m_implicit_calls = std::move(calls);
+  // The user functions ("schema.name") that run for a relation though no statement names them:
+  // when a row of it is written (INSERT, UPDATE), changed at all, or whenever a statement
+  // reads or writes it (a view's, including the views it reads, and row-level security's).
+  enum class Calls { write, change, read };
+  [[nodiscard]] const std::vector<std::string>& implicit_calls(const sql::ObjectName& name, Calls when) const;
+  [[nodiscard]] bool has_read_calls() const { return !m_calls[static_cast<int>(Calls::read)].empty(); }
+  void set_implicit_calls(Calls when, std::unordered_map<std::string, std::vector<std::string>> calls) {
+    m_calls[static_cast<int>(when)] = std::move(calls);
   }
   [[nodiscard]] std::size_t size() const { return m_relations.size(); }
   // True when the database has a function of this name outside pg_catalog.
-  [[nodiscard]] bool has_user_function(const std::string& name) const { return m_functions.count(name) != 0; }
-  void set_user_functions(std::set<std::string> names) { m_functions = std::move(names); }
+  [[nodiscard]] bool has_user_function(const std::string& name) const { return m_facts.user_functions.count(name) != 0; }
+  // The user functions behind the operators of this name (any schema); none for PostgreSQL's own.
+  [[nodiscard]] const std::vector<std::string>* operator_functions(const std::string& name) const {
+    if (m_facts.operators.empty()) return nullptr;
+    const auto it = m_facts.operators.find(name);
+    return it == m_facts.operators.end() ? nullptr : &it->second;
+  }
+  // The user functions making a value of this type runs (its domain CHECKs, casts to it).
+  [[nodiscard]] const std::vector<std::string>* type_functions(const std::string& name) const {
+    if (m_facts.type_functions.empty()) return nullptr;
+    const auto it = m_facts.type_functions.find(name);
+    return it == m_facts.type_functions.end() ? nullptr : &it->second;
+  }
+  // The search_path a new connection of `role` starts with when its startup packet sets none:
+  // as ALTER DATABASE / ALTER ROLE set it, else the server's default; none: not known.
+  [[nodiscard]] const std::vector<std::string>* configured_search_path(const std::string& role) const;
+  [[nodiscard]] bool has_schema(const std::string& name) const { return m_facts.schemas.count(name) != 0; }
+  void set_facts(DatabaseFacts facts) { m_facts = std::move(facts); }
   // Why the catalog could not be read, when this snapshot stands in for one that could not
   // (it knows no relation); empty for a snapshot read from the database.
   [[nodiscard]] const std::string& unreadable() const { return m_unreadable; }
@@ -85,9 +123,9 @@ class RelationSnapshot final : public policy::RelationCatalog {
  private:
   std::unordered_map<std::string, policy::CatalogRelation> m_relations;  // by "schema.name"
   std::unordered_multimap<std::string, const policy::CatalogRelation*> m_by_name;  // by bare name
-  std::set<std::string> m_functions;
+  DatabaseFacts m_facts;
   std::string m_unreadable;
-  std::unordered_map<std::string, std::vector<std::string>> m_implicit_calls;  // by "schema.name"
+  std::unordered_map<std::string, std::vector<std::string>> m_calls[3];  // by "schema.name", per Calls
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> m_rules;
   std::uint64_t m_id;
 };
@@ -109,7 +147,7 @@ class RelationCatalogs {
   // A new snapshot from the lookup's rows; `protects` says whether the policy protects a name.
   void store(const std::string& database, std::uint64_t generation, const std::vector<RelationRow>& rows,
              const std::vector<std::pair<std::uint32_t, sql::ObjectName>>& registered,
-             std::set<std::string> user_functions, const Protects& protects);
+             DatabaseFacts facts, const Protects& protects);
   // DDL passed through the proxy: the next statement of this database waits for a new snapshot.
   void invalidate(const std::string& database);
   // The lookup could not read the relations (`why`): until a read succeeds, reads are judged by

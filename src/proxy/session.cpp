@@ -184,6 +184,7 @@ void Session::client_startup(Output& out) {
       }
     }
     m_info.user = packet->parameter("user");
+    m_unit.set_user(m_info.user);  // "$user" in the search path
     m_info.database = packet->parameter("database");
     if (m_info.database.empty()) m_info.database = m_info.user;
     m_info.application = packet->parameter("application_name");
@@ -282,7 +283,7 @@ bool Session::judge_startup_settings(const wire::StartupPacket& packet, Output& 
                              sql::quote_literal(setting.value) + ", false)";
     policy::UnitState scratch = m_unit;
     const Judgement j = judge(m_context, *m_evaluator, m_info, text, Reading{}, scratch);
-    out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
+    absorb(j, out);
     if (j.refused) {
       fatal(connection_refused,
             "the " + setting.where + " " + setting.name + "=" + setting.value + " is refused: " + j.refusal.message +
@@ -297,6 +298,16 @@ bool Session::judge_startup_settings(const wire::StartupPacket& packet, Output& 
     }
   }
   return true;
+}
+
+void Session::absorb(const Judgement& j, Output& out) {
+  out.refresh_relations = out.refresh_relations || j.refresh_relations;
+  // The search path ALTER DATABASE / ROLE set, as this session started with it: a later change
+  // reaches only later connections.
+  if (j.configured_search_path && !m_unit.has_session_search_path()) {
+    m_unit.set_session_search_path(*j.configured_search_path);
+  }
+  if (j.user_schema_exists) m_unit.set_user_schema_exists(*j.user_schema_exists);
 }
 
 // A judgement that waits for a lookup, or refuses, ends the message's handling here.
@@ -344,7 +355,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       if (!text) return malformed("malformed Query message");
       const policy::UnitState state = judging_state();
       Judgement j = judge(m_context, *m_evaluator, m_info, *text, reading(state), state);
-      out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
+      absorb(j, out);
       if (!j.lookups.empty()) {
         out.lookups = std::move(j.lookups);
         return Step::blocked;
@@ -369,7 +380,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       if (!parse) return malformed("malformed Parse message");
       const policy::UnitState state = judging_state();
       Judgement j = judge(m_context, *m_evaluator, m_info, parse->query, reading(state), state);
-      out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
+      absorb(j, out);
       if (!j.lookups.empty()) {
         out.lookups = std::move(j.lookups);
         return Step::blocked;
@@ -425,7 +436,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
           if (!alternative.statements) continue;
           if (!alternative.unit_bore && !bears_on(state, *alternative.statements)) continue;
           Judgement j = judge_statements(m_context, *m_evaluator, m_info, *alternative.statements, state);
-          out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
+          absorb(j, out);
           if (const auto stop = stops(j, false, out)) return *stop;
         }
       } else if (!name.empty()) {
@@ -441,7 +452,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
           return Step::next;
         }
         Judgement j = judge(m_context, *m_evaluator, m_info, "EXECUTE " + sql::quote_identifier(name), reading(state), state);
-        out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
+        absorb(j, out);
         if (const auto stop = stops(j, false, out)) return *stop;
       }
       m_portals[std::string(bind->portal)] = name;
@@ -503,7 +514,7 @@ Session::Step Session::client_message(char type, std::string_view body, Output& 
       const auto call = wire::decode_function_call(body);
       if (!call) return malformed("malformed FunctionCall message");
       Judgement j = judge_fast_path(m_context, *m_evaluator, m_info, call->oid, judging_state());
-      out.refresh_relations = out.refresh_relations || j.refresh_relations;  // whatever comes of it
+      absorb(j, out);
       if (const auto stop = stops(j, true, out)) return *stop;
       forward(type, body, Expect::query, out);
       return Step::next;

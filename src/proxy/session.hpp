@@ -143,6 +143,9 @@ class Session {
   enum class Step : unsigned char { next, blocked, closed };
   Step client_message(char type, std::string_view body, Output& out);
   void refuse(const RefusalText& text, bool ends_with_sync, Output& out);
+  // What a judgement learnt besides its verdict, whatever comes of it: a relation refresh to
+  // start, the search path the database and role give the session.
+  void absorb(const Judgement& j, Output& out);
   std::optional<Step> stops(Judgement& j, bool ends_with_sync, Output& out);
   // To the server, with no response of its own (Flush, CopyDone, a password, ...).
   void pass(char type, std::string_view body, Output& out);

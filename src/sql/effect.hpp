@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ struct ObjectName {
 // The SQL spelling of an identifier: bare when PostgreSQL would read it back unchanged,
 // otherwise double-quoted with embedded quotes doubled.
 std::string quote_identifier(std::string_view ident);
+// A list of identifiers as a setting such as search_path holds it ("$user", public, "My S"), read
+// as PostgreSQL's SplitIdentifierString reads it; std::nullopt when PostgreSQL would reject it.
+std::optional<std::vector<std::string>> split_identifier_list(std::string_view text);
 // The SQL spelling of a string constant: single-quoted with embedded quotes doubled (as read
 // under standard_conforming_strings, PostgreSQL's default).
 std::string quote_literal(std::string_view value);

@@ -85,6 +85,15 @@ struct Analysis {
   std::string error;             // parse_error: what PostgreSQL's parser said
   std::size_t error_offset = 0;  // parse_error: byte offset in the statement text
   std::vector<std::string> called_functions;  // user functions the statement calls (qualified)
+  // Calls no call syntax shows, for doors that know the database's functions: the operators the
+  // statement applies (bare names: `a ### b`, OPERATOR(s.###), ORDER BY ... USING), and the last
+  // field of qualified column references (`s.purge`, `(s).purge`), which PostgreSQL reads as the
+  // call purge(s) when no column has that name.
+  std::vector<std::string> operators;
+  std::vector<std::string> field_names;
+  std::vector<std::string> type_names;  // types it names (casts, column definitions): a domain's CHECK runs
+  // The relations its FROM clauses read (as written): a view's definition runs when it is read.
+  std::vector<ObjectName> relations_read;
   bool calls_functions = false;  // any function call at all, built in or not (see literal_shape)
   bool limit_exceeded = false;   // refused for size or nesting, whatever on_parse_error says
   std::vector<SchemaChange> changes;  // what a top-level DDL or utility statement changes, how

@@ -222,6 +222,10 @@ void analyze_body_text(Context& ctx, std::string_view body) {
         ctx.add(Action::parse_error, ObjectKind::none, {}, "routine body: " + st.analysis->error);
       }
       for (const auto& f : st.analysis->called_functions) ctx.out.called_functions.push_back(f);
+      for (const auto& o : st.analysis->operators) note_name(ctx.out.operators, o);
+      for (const auto& f : st.analysis->field_names) note_name(ctx.out.field_names, f);
+      for (const auto& t : st.analysis->type_names) note_name(ctx.out.type_names, t);
+      for (const auto& r : st.analysis->relations_read) note_relation(ctx.out.relations_read, r);
       ctx.out.calls_functions = ctx.out.calls_functions || st.analysis->calls_functions;
     }
   }

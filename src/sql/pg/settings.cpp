@@ -60,6 +60,11 @@ void setting_effect(Context& ctx, std::string name, std::optional<std::vector<st
   }
 }
 
+
+}  // namespace pgwarden::sql::pg
+
+namespace pgwarden::sql {
+
 std::optional<std::vector<std::string>> split_identifier_list(std::string_view text) {
   // PostgreSQL's SplitIdentifierString: items separated by commas; an unquoted item is folded to
   // lower case and trimmed, a double-quoted one is exact ("" is a quote).
@@ -93,7 +98,7 @@ std::optional<std::vector<std::string>> split_identifier_list(std::string_view t
         item.push_back(text[i++]);
       }
       if (item.empty()) return std::nullopt;
-      item = lower(item);
+      item = pg::lower(item);
     }
     out.push_back(std::move(item));
     space();
@@ -104,4 +109,4 @@ std::optional<std::vector<std::string>> split_identifier_list(std::string_view t
   }
 }
 
-}  // namespace pgwarden::sql::pg
+}  // namespace pgwarden::sql

@@ -127,9 +127,10 @@ void setting_effect(Context& ctx, std::string name, std::optional<std::vector<st
                     ObjectKind kind = ObjectKind::none, ObjectName object = {});
 // True when setting `name` (lower case) to `values` turns a safeguard off.
 bool disables_safeguard(std::string_view name, const std::optional<std::vector<std::string>>& values);
-// A list value as set_config() and postgresql.conf give it ('a, "B"'): the items, folded as
-// PostgreSQL folds them, or std::nullopt when PostgreSQL would reject it.
-std::optional<std::vector<std::string>> split_identifier_list(std::string_view text);
+// split_identifier_list: sql/effect.hpp.
+// Adds `name` to a list of names (Analysis::operators, field_names) unless it is there already.
+void note_name(std::vector<std::string>& names, std::string_view name);
+void note_relation(std::vector<ObjectName>& names, const ObjectName& name);
 
 // Relation links (transform_links.cpp): a view's FROM relations, acting foreign keys, foreign
 // tables and servers, IMPORT FOREIGN SCHEMA.

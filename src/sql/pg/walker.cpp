@@ -7,10 +7,26 @@
 // (subqueries, CTE bodies), which goes back to the statement dispatcher. Depth is bounded by
 // k_max_tree_depth. A node kind with no children here (constants, column references, names)
 // is a leaf.
+#include <algorithm>
+
+#include "sql/pg/names.hpp"
 #include "sql/pg/transform.hpp"
 
 namespace pgwarden::sql::pg {
 namespace {
+
+// An operator's name, qualified or not (OPERATOR(s.###)): the operator's own, without the schema.
+void operator_used(Context& ctx, const List* name) {
+  const NodeList parts = nodes(name);
+  if (parts.empty() || nodeTag(parts[parts.size() - 1]) != T_String) return;
+  note_name(ctx.out.operators, text(reinterpret_cast<const String*>(parts[parts.size() - 1])->sval));
+}
+
+void field_used(Context& ctx, const Node* field) {
+  if (field != nullptr && nodeTag(field) == T_String) {
+    note_name(ctx.out.field_names, text(reinterpret_cast<const String*>(field)->sval));
+  }
+}
 
 void children(Context& ctx, const Node* n) {
   switch (nodeTag(n)) {
@@ -35,10 +51,24 @@ void children(Context& ctx, const Node* n) {
       break;
     }
     // Expressions.
-    case T_A_Expr:
-      walk(ctx, get<A_Expr>(n).lexpr);
-      walk(ctx, get<A_Expr>(n).rexpr);
+    case T_A_Expr: {
+      const auto& e = get<A_Expr>(n);
+      if (e.kind == AEXPR_BETWEEN || e.kind == AEXPR_NOT_BETWEEN || e.kind == AEXPR_BETWEEN_SYM ||
+          e.kind == AEXPR_NOT_BETWEEN_SYM) {
+        for (const char* op : {"<", "<=", ">", ">="}) note_name(ctx.out.operators, op);  // what BETWEEN is made of
+      } else {
+        operator_used(ctx, e.name);
+      }
+      walk(ctx, e.lexpr);
+      walk(ctx, e.rexpr);
       break;
+    }
+    case T_ColumnRef: {
+      // s.f, t.s.f: f may be the function f(s).
+      const NodeList fields = nodes(get<ColumnRef>(n).fields);
+      if (fields.size() >= 2) field_used(ctx, fields[fields.size() - 1]);
+      break;
+    }
     case T_BoolExpr: walk(ctx, get<BoolExpr>(n).args); break;
     case T_NamedArgExpr: walk(ctx, get<NamedArgExpr>(n).arg); break;
     case T_A_Indices:
@@ -47,6 +77,7 @@ void children(Context& ctx, const Node* n) {
       break;
     case T_A_Indirection:
       walk(ctx, get<A_Indirection>(n).arg);
+      for (const Node* field : nodes(get<A_Indirection>(n).indirection)) field_used(ctx, field);  // (s).f
       walk(ctx, get<A_Indirection>(n).indirection);
       break;
     case T_A_ArrayExpr: walk(ctx, get<A_ArrayExpr>(n).elements); break;
@@ -60,7 +91,10 @@ void children(Context& ctx, const Node* n) {
       walk(ctx, get<TypeCast>(n).typeName);
       break;
     case T_CollateClause: walk(ctx, get<CollateClause>(n).arg); break;
-    case T_SortBy: walk(ctx, get<SortBy>(n).node); break;
+    case T_SortBy:
+      operator_used(ctx, get<SortBy>(n).useOp);  // ORDER BY ... USING op
+      walk(ctx, get<SortBy>(n).node);
+      break;
     case T_WindowDef:
       walk(ctx, get<WindowDef>(n).partitionClause);
       walk(ctx, get<WindowDef>(n).orderClause);
@@ -68,6 +102,7 @@ void children(Context& ctx, const Node* n) {
       walk(ctx, get<WindowDef>(n).endOffset);
       break;
     case T_SubLink:
+      operator_used(ctx, get<SubLink>(n).operName);  // x op ANY (SELECT ...)
       walk(ctx, get<SubLink>(n).testexpr);
       walk(ctx, get<SubLink>(n).subselect);
       break;
@@ -96,6 +131,9 @@ void children(Context& ctx, const Node* n) {
       walk(ctx, get<XmlSerialize>(n).typeName);
       break;
     case T_TypeName:
+      if (const NodeList names = nodes(get<TypeName>(n).names); !names.empty() && nodeTag(names[names.size() - 1]) == T_String) {
+        note_name(ctx.out.type_names, text(reinterpret_cast<const String*>(names[names.size() - 1])->sval));
+      }
       walk(ctx, get<TypeName>(n).typmods);
       walk(ctx, get<TypeName>(n).arrayBounds);
       break;
@@ -105,6 +143,7 @@ void children(Context& ctx, const Node* n) {
       walk(ctx, get<JoinExpr>(n).rarg);
       walk(ctx, get<JoinExpr>(n).quals);
       break;
+    case T_RangeVar: note_relation(ctx.out.relations_read, name_of(&get<RangeVar>(n))); break;
     case T_RangeSubselect: walk(ctx, get<RangeSubselect>(n).subquery); break;
     case T_RangeFunction: walk(ctx, get<RangeFunction>(n).functions); break;
     case T_RangeTableSample:
@@ -193,6 +232,14 @@ void children(Context& ctx, const Node* n) {
 }
 
 }  // namespace
+
+void note_name(std::vector<std::string>& names, std::string_view name) {
+  if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+}
+
+void note_relation(std::vector<ObjectName>& names, const ObjectName& name) {
+  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+}
 
 void walk(Context& ctx, const Node* node) {
   if (node == nullptr || ctx.too_deep) return;

@@ -169,3 +169,35 @@ TEST(Evaluate, DroppingATriggerCitesTheTableItBelongsTo) {
   EXPECT_EQ(f->decision, Decision::deny);
   EXPECT_NE(f->message.find("trigger keep_history on ledger_main"), std::string::npos) << f->message;
 }
+
+TEST(Evaluate, DollarUserIsTheSessionsRoleFollowedThroughSetRole) {
+  // PostgreSQL's "$user" is the current role: SET ROLE and SET SESSION AUTHORIZATION change it,
+  // RESET ROLE goes back; a role set where it cannot be known makes a path with "$user" unknown.
+  auto p = ledger_policy();
+  p.search_path = {"$user", "public"};
+  policy::UnitState unit;
+  unit.set_user("alice");
+  const auto first = [&](policy::UnitState& u) {
+    return u.candidates(sql::ObjectName{"", "users"}, sql::ObjectKind::table, p).front().name.schema;
+  };
+  const auto run = [&](const char* text) {
+    for (const auto& st : sql::analyze(text)) (void)policy::evaluate(st, p, unit);
+  };
+  EXPECT_EQ(first(unit), "alice");
+  run("SET ROLE bob");
+  EXPECT_EQ(first(unit), "bob");
+  run("RESET ROLE");
+  EXPECT_EQ(first(unit), "alice");
+  run("SET SESSION AUTHORIZATION carol");
+  run("SET ROLE NONE");
+  EXPECT_EQ(first(unit), "carol") << "NONE is the session authorization";
+  run("SELECT set_config('role', current_setting('x.y'), false)");
+  EXPECT_EQ(unit.known_search_path(p), nullptr) << "a role computed at run time";
+  run("SET ROLE dave");
+  EXPECT_EQ(first(unit), "dave");
+  // Where the database has no schema named after the role, PostgreSQL skips "$user".
+  unit.set_user_schema_exists(false);
+  EXPECT_EQ(first(unit), "public");
+  run("SET ROLE erin");
+  EXPECT_EQ(first(unit), "erin") << "another role: its schema may exist";
+}

@@ -258,6 +258,30 @@ TEST_F(ProxyHoles, AUserFunctionThatShadowsABuiltInNameIsReadNotTakenForTheBuilt
   EXPECT_EQ(exec(c.get(), "SELECT upper('a')").value(), "A");
 }
 
+TEST_F(ProxyHoles, HiddenCallsThatDoNoHarmAreLetThrough) {
+  // What operators, domains, casts, indexes, trigger conditions and view definitions call is read
+  // and judged like any body: harmless functions pass (only what they do is refused).
+  m_cluster->execute(
+      "CREATE FUNCTION ok_b(int, int) RETURNS boolean LANGUAGE sql AS $$ SELECT $1 < $2 $$; "
+      "CREATE OPERATOR <#> (LEFTARG = int, RIGHTARG = int, FUNCTION = ok_b); "
+      "CREATE FUNCTION ok_v(int) RETURNS boolean LANGUAGE sql AS $$ SELECT $1 > 0 $$; "
+      "CREATE DOMAIN positive AS int CHECK (ok_v(VALUE)); "
+      "CREATE FUNCTION ok_n() RETURNS int LANGUAGE sql AS $$ SELECT count(*)::int FROM users $$; "
+      "CREATE FUNCTION ok_i(int) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT $1 * 2 $$; "
+      "CREATE TABLE scratch_ok (v positive CHECK (v <#> 100)); CREATE INDEX ON scratch_ok (ok_i(v)); "
+      "CREATE VIEW scratch_okv AS SELECT ok_n() AS n; "
+      "CREATE FUNCTION label(sessions) RETURNS text LANGUAGE sql AS $$ SELECT 'session ' || $1.id $$",
+      m_database);
+  auto c = connect();
+  EXPECT_EQ(exec(c.get(), "SELECT 1 <#> 2").value(), "t");
+  EXPECT_TRUE(exec(c.get(), "INSERT INTO scratch_ok VALUES (5)").ok());
+  EXPECT_EQ(exec(c.get(), "SELECT 7::positive").value(), "7");
+  EXPECT_EQ(exec(c.get(), "SELECT n FROM scratch_okv").value(), "2");
+  EXPECT_EQ(exec(c.get(), "SELECT count(s.label) FROM sessions s").sqlstate, "") << "s.label is label(s)";
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM scratch_ok"), "1");
+  EXPECT_EQ(direct_scalar("SELECT count(*) FROM users"), "2");
+}
+
 TEST_F(ProxyHoles, ALatin1ClientsTextIsConvertedAndJudgedAndItsDataArrives) {
   auto c = connect("client_encoding=LATIN1");
   const auto r = exec(c.get(), "INSERT INTO users (email, status) VALUES ('caf\xe9@example.com', 'active')");

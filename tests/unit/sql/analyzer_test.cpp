@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "sql/rewrite.hpp"
@@ -282,4 +283,25 @@ TEST(Rewrite, AStatementHiddenInACteIsFoundAgainInItsText) {
   const auto sql = soft_delete_update(*del, "deleted_at", "now()");
   ASSERT_TRUE(sql) << sql.error().message;
   EXPECT_EQ(*sql, "UPDATE users SET deleted_at = now() WHERE id = 7 RETURNING *");
+}
+
+TEST(Analyzer, CallsNoCallSyntaxShowsAreRecordedForDoorsThatKnowTheFunctions) {
+  // Operators, `s.f` (f(s) where no column is named f), type names (domain CHECKs, casts) and
+  // the relations a statement reads (a view's definition runs): the proxy looks each up.
+  const auto a = analyze("SELECT s.purge, (s).wipe FROM sessions s JOIN public.v ON s.id ### v.id "
+                         "WHERE 5::evil_dom BETWEEN 1 AND 9 ORDER BY 1 USING <<<")[0].analysis;
+  const auto in = [](const auto& list, const auto& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+  };
+  EXPECT_TRUE(in(a->field_names, "purge"));
+  EXPECT_TRUE(in(a->field_names, "wipe"));
+  EXPECT_TRUE(in(a->operators, "###"));
+  EXPECT_TRUE(in(a->operators, "<<<"));
+  EXPECT_TRUE(in(a->operators, ">=")) << "BETWEEN is made of comparisons";
+  EXPECT_TRUE(in(a->type_names, "evil_dom"));
+  EXPECT_TRUE(in(a->relations_read, (ObjectName{"", "sessions"})));
+  EXPECT_TRUE(in(a->relations_read, (ObjectName{"public", "v"})));
+  // In a routine body too: what the body runs is what the call runs.
+  const auto body = analyze("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 OPERATOR(s.#!#) 2 $$")[0].analysis;
+  EXPECT_TRUE(in(body->operators, "#!#"));
 }

@@ -101,10 +101,27 @@ constexpr std::array<Name, 81> k_names = {{
     {"windows950", "BIG5", Kind::client_only, ""},
 }};
 
+// `name` normalized (see normalize) equals `alias`, compared without building the normalized copy.
+bool matches(std::string_view name, std::string_view alias) {
+  std::size_t j = 0;
+  for (const char c : name) {
+    char folded = 0;
+    if (c >= 'A' && c <= 'Z') {
+      folded = static_cast<char>(c - 'A' + 'a');
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      folded = c;
+    } else {
+      continue;
+    }
+    if (j == alias.size() || alias[j] != folded) return false;
+    ++j;
+  }
+  return j == alias.size();
+}
+
 const Name* find(std::string_view name) {
-  const std::string key = normalize(name);
   for (const auto& n : k_names) {
-    if (n.alias == key) return &n;
+    if (matches(name, n.alias)) return &n;
   }
   return nullptr;
 }

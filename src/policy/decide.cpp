@@ -8,6 +8,15 @@ namespace pgwarden::policy {
 
 using sql::Action;
 
+Decision decision(const Policy& policy, const TableView& table, Action action) {
+  const auto i = static_cast<std::size_t>(action);
+  if (const TableRule* rule = table.action_rule[i]) return *rule->actions[i];
+  if (action != Action::parse_error) {
+    if (const auto& profile = policy.active_profile; profile && profile->actions[i]) return *profile->actions[i];
+  }
+  return policy.decision(action);
+}
+
 Decided decide(const Policy& policy, const TableView& table, Action action) {
   const auto i = static_cast<std::size_t>(action);
   if (const TableRule* rule = table.action_rule[i]) {

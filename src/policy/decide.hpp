@@ -16,6 +16,8 @@ struct Decided {
 };
 
 Decided decide(const Policy& policy, const TableView& table, sql::Action action);
+// The decision alone, without the rule's text: what every statement the policy allows needs.
+Decision decision(const Policy& policy, const TableView& table, sql::Action action);
 
 // "\"Ledger Immutability Policy\" (docs/IMMUTABILITY.md)"
 std::string who(const Policy& policy);

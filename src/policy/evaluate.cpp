@@ -70,8 +70,9 @@ class Judge {
 
   // Statements whose bytes the server reads otherwise than pgwarden does are refused whole.
   void encoding(const std::string& client_encoding) {
+    if (encoding::is_ascii(m_statement.text)) return;  // ASCII reads the same in every encoding
     const encoding::Kind kind = encoding::classify(client_encoding);
-    if (kind == encoding::Kind::utf8 || encoding::is_ascii(m_statement.text)) return;
+    if (kind == encoding::Kind::utf8) return;
     note_action(Action::parse_error);
     const std::string name = client_encoding.empty() ? "an encoding pgwarden could not follow" : client_encoding;
     Finding f;
@@ -129,6 +130,16 @@ class Judge {
       if (c.own) live = nullptr;
     }
     if (!c.own || e.creates) judge_on(e, c, through);
+    // A column keeps its protection under a new name, renamed in whichever connection.
+    if (live != nullptr && e.mutation == sql::Mutation::update) {
+      for (const auto& [now, before] : live->protected_columns) {
+        if (std::find(e.columns.begin(), e.columns.end(), now) == e.columns.end()) continue;
+        sql::Effect formerly = e;
+        std::replace(formerly.columns.begin(), formerly.columns.end(), now, before);
+        judge_on(formerly, c, fmt::format("{} (column {} was {})", through, sql::quote_identifier(now),
+                                          sql::quote_identifier(before)));
+      }
+    }
     // Protection follows the relation, not its name: the names it was protected under before.
     if (live != nullptr) {
       for (const auto& former : live->protected_as) {
@@ -404,6 +415,7 @@ class Judge {
   void judge(const sql::Effect& e, const TableView& table, Action action, const std::vector<std::string>& columns,
              const std::string& through) {
     note_action(action);
+    if (decision(m_policy, table, action) == Decision::allow) return;  // no rule text to format
     Decided d = decide(m_policy, table, action);
     if (action == Action::mutate_append_only && table.append_only_rule != nullptr &&
         table.action_rule[static_cast<std::size_t>(action)] == nullptr) {

@@ -58,9 +58,11 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
     found = statement.analysis->derived.get(owner);
     if (found) statement.derived.set(owner, found);
   }
-  // A verdict was kept for an empty unit; it holds in any unit that does not bear on the
-  // statement (a session that made a temp table of its own goes on reusing verdicts).
-  if (found && (neutral || !unit.bears_on(statement, *m_policy))) {
+  // A verdict kept for an empty unit holds in any unit that does not bear on the statement (a
+  // session that made a temp table of its own, a transaction that has changed nothing the
+  // statement names, goes on reusing verdicts); one judged for such a unit is kept likewise.
+  const bool bears = !neutral && unit.bears_on(statement, *m_policy);
+  if (found && !bears) {
     if (cached != nullptr) *cached = true;
     const auto* kept = static_cast<const Kept*>(found.get());
     if (empty && kept->changes_unit) {
@@ -73,7 +75,7 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
     }
     return {std::move(found), &kept->verdict};  // moved, not copied: one reference count less
   }
-  if (!neutral) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
+  if (bears) return std::make_shared<const Verdict>(policy::evaluate(statement, *m_policy, unit, catalog));
   auto fresh = std::make_shared<Kept>();
   if (empty) {
     fresh->verdict = policy::evaluate(statement, *m_policy, unit, catalog);

@@ -268,6 +268,7 @@ Expected<Policy> read_document(const Reader& r, const toml::table& doc) {
   if (const auto* node = doc.get("profiles")) {
     auto profiles = read_profiles(r, *node);
     if (!profiles) return tl::unexpected(profiles.error());
+    if (auto ok = check_client_chosen(r, *node, *profiles, policy); !ok) return tl::unexpected(ok.error());
     policy.profiles = std::move(*profiles);
   }
   if (const auto* node = doc.get("extensions")) {

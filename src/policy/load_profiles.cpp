@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "policy/toml_reader.hpp"
 
@@ -179,6 +180,49 @@ Expected<std::vector<Profile>> read_profiles(const Reader& r, const toml::node& 
     profiles.push_back(std::move(*profile));
   }
   return profiles;
+}
+
+Expected<void> check_client_chosen(const Reader& r, const toml::node& node, const std::vector<Profile>& profiles,
+                                   const Policy& policy) {
+  const auto* array = node.as_array();
+  for (std::size_t i = 0; array != nullptr && i < profiles.size() && i < array->size(); ++i) {
+    const Profile& p = profiles[i];
+    if (p.match.application_name.empty()) continue;
+    // What the profile changes against the file without it.
+    std::vector<std::string> relaxes, restricts;
+    if (p.monitor) relaxes.emplace_back("mode = \"monitor\"");
+    if (p.replication) relaxes.emplace_back("replication = true");
+    if (p.writable) restricts.emplace_back("writable");
+    if (!p.superuser) restricts.emplace_back("superuser = false");
+    for (std::size_t a = 0; a < sql::k_action_count; ++a) {
+      if (!p.actions[a]) continue;
+      const auto action = static_cast<sql::Action>(a);
+      const Decision base = policy.decision(action);
+      const std::string what = fmt::format("actions.{} = \"{}\"", sql::to_string(action), to_string(*p.actions[a]));
+      if (*p.actions[a] < base) relaxes.push_back(what + fmt::format(" where the file says \"{}\"", to_string(base)));
+      if (*p.actions[a] > base) restricts.push_back(what + fmt::format(" where the file says \"{}\"", to_string(base)));
+    }
+    const std::string prefix = fmt::format("profiles[{}].match.application_name", i + 1);
+    const auto* entry = array->get(i)->as_table();
+    const toml::node* at = entry != nullptr ? entry->at_path("match.application_name").node() : nullptr;
+    const toml::node& where = at != nullptr ? *at : *array->get(i);
+    if (!restricts.empty()) {
+      return tl::unexpected(r.at(
+          where, prefix,
+          fmt::format("profile \"{}\" restricts its connections ({}), but a connection leaves it by sending "
+                      "another application_name, which the client chooses: match it by user, database or "
+                      "client_address instead",
+                      p.name, fmt::join(restricts, ", "))));
+    }
+    if (!relaxes.empty() && p.match.user.empty() && p.match.client_address.empty()) {
+      return tl::unexpected(r.at(
+          where, prefix,
+          fmt::format("profile \"{}\" relaxes the policy ({}) for any client that sends this application_name, "
+                      "which the client chooses: add user or client_address to its match",
+                      p.name, fmt::join(relaxes, ", "))));
+    }
+  }
+  return {};
 }
 
 }  // namespace pgwarden::policy

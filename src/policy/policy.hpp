@@ -9,6 +9,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,7 +120,24 @@ struct DbSettings {
   std::vector<std::string> roles;                 // the roles applications and agents connect as
 };
 
+// A number no other Policy object of the process has had, a copy included: what a unit state
+// remembers an answer about a policy by (an address may be reused after a reload).
+struct PolicyInstance {
+  std::uint64_t value = next();
+  PolicyInstance() = default;
+  PolicyInstance(const PolicyInstance&) : value(next()) {}
+  PolicyInstance& operator=(const PolicyInstance&) {
+    value = next();
+    return *this;
+  }
+  static std::uint64_t next() {
+    static std::atomic<std::uint64_t> last{0};
+    return ++last;
+  }
+};
+
 struct Policy {
+  PolicyInstance instance;
   std::string name = "pgwarden built-in defaults";
   std::string document;       // cited in refusals; may be empty
   std::string source;         // the file it was loaded from; empty for the built-in defaults

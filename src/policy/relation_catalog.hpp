@@ -3,7 +3,8 @@
 //
 // The engine judges names as the unit resolves them; with a catalog it also knows which of the
 // candidates exist (the server takes the first that does), the identity of each (a protected
-// table renamed in another connection keeps its protection: `protected_as`), what a view writes
+// table renamed in another connection keeps its protection: `protected_as`, and so does a
+// protected column: `protected_columns`), what a view writes
 // through to, the children and partitions a parent's DELETE, UPDATE and TRUNCATE reach, and
 // where a foreign table's rows live. A catalog is an immutable snapshot; a door refreshes it by
 // making a new one.
@@ -33,6 +34,8 @@ struct CatalogRelation {
   sql::ObjectName name;                       // schema-qualified, as it is now
   char kind = 'r';                            // pg_class.relkind: r, p, v, m, f
   std::vector<sql::ObjectName> protected_as;  // other names the policy protected this relation under
+  // Columns renamed since the policy protected them under another name (by attnum): now, then.
+  std::vector<std::pair<std::string, std::string>> protected_columns;
   std::vector<sql::ObjectName> children;      // its inheritance children and partitions
   std::vector<sql::ObjectName> writes_to;     // a view: the relations its FROM names
   bool filtered = false;                      // a view with a WHERE

@@ -53,6 +53,13 @@ Expected<void> read_actions(const Reader& r, const toml::node& node, const std::
 
 // The [[profiles]] array of tables (load_profiles.cpp).
 Expected<std::vector<Profile>> read_profiles(const Reader& r, const toml::node& node);
+// A profile chosen by `application_name` is chosen by the client, which sends any name it likes:
+// one that relaxes the policy must also match by user or client_address (or anyone claims it),
+// and one that restricts it must not depend on application_name at all (or its connections
+// leave it by sending another name). `node` is the [[profiles]] array `profiles` was read from;
+// `policy` holds [actions].
+Expected<void> check_client_chosen(const Reader& r, const toml::node& node, const std::vector<Profile>& profiles,
+                                   const Policy& policy);
 
 // The [db] table (load_db.cpp).
 Expected<DbSettings> read_db(const Reader& r, const toml::node& node);

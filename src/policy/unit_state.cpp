@@ -25,6 +25,7 @@ UnitState::State& UnitState::state_to_change() {
     // The last other owner (a kept verdict, on another thread) let go: its reads came first.
     std::atomic_thread_fence(std::memory_order_acquire);
   }
+  m_state->identity_memo.value.store(0, std::memory_order_relaxed);  // about to change
   return *m_state;
 }
 
@@ -232,13 +233,18 @@ bool UnitState::State::default_path(const Policy& policy) const {
 }
 
 bool UnitState::State::only_identity(const Policy& policy) const {
+  const std::uint64_t key = policy.instance.value << 2;
+  const std::uint64_t memo = identity_memo.value.load(std::memory_order_relaxed);
+  if ((memo & ~std::uint64_t{3}) == key && (memo & 2) != 0) return (memo & 1) != 0;
   // Every field of State but the session's identity and starting path: a field added to State
   // belongs here unless it says who the session is.
-  return created.empty() && temp.empty() && commit_drop.empty() && renamed.empty() && columns.empty() &&
+  const bool only = created.empty() && temp.empty() && commit_drop.empty() && renamed.empty() && columns.empty() &&
          schemas.empty() && views.empty() && children.empty() && foreign.empty() && foreign_schemas.empty() &&
          servers.empty() && trigger_functions.empty() && prepared.empty() && !path && !local_path &&
          encoding == "UTF8" && session_encoding == "UTF8" && !local_encoding && standard_strings == true &&
          user_known && default_path(policy);
+  identity_memo.value.store(key | 2 | (only ? 1 : 0), std::memory_order_relaxed);
+  return only;
 }
 
 bool UnitState::neutral(const Policy& policy) const {
@@ -250,12 +256,14 @@ bool UnitState::bears_on(const sql::Statement& statement, const Policy& policy) 
   if (m_state == nullptr) return false;
   const State& s = state();
   if (s.only_identity(policy)) return false;  // who the session is, and a path that resolves as the default
-  if (encoding::classify(client_encoding()) != encoding::Kind::utf8 && !encoding::is_ascii(statement.text)) return true;
+  if (!encoding::is_ascii(statement.text) && encoding::classify(client_encoding()) != encoding::Kind::utf8) return true;
   const bool default_path = s.default_path(policy);
   for (const sql::Effect& e : statement.effects()) {
     if (e.fact == sql::UnitFact::trigger && !e.values.empty() && s.trigger_functions.count(bare_name(e.values[0])) != 0) {
       return true;
     }
+    // EXECUTE runs what this unit prepared under the name (a blank unit knows nothing of it).
+    if (e.fact == sql::UnitFact::execute && !e.values.empty() && s.prepared.count(e.values[0]) != 0) return true;
     if (e.object.empty()) continue;
     if (e.object.schema.empty() && !default_path) return true;
     if (e.object.schema.empty() && s.temp.count(e.object.name) != 0) return true;

@@ -1,6 +1,8 @@
 // The state behind policy::UnitState, for its two source files only.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -63,7 +65,23 @@ struct UnitState::State {
   [[nodiscard]] bool default_path(const Policy& policy) const;
   // True when nothing was recorded but who the session is and the path it starts with (a door's
   // start: the login role, the database's search path), and that path is the default one.
+  // Asked several times for every statement a door judges: the answer is kept for the policy it
+  // was asked about until the state changes (UnitState::state_to_change forgets it).
   [[nodiscard]] bool only_identity(const Policy& policy) const;
+
+  // The last answer of only_identity: the policy's instance shifted left by two, bit 0 the
+  // answer and bit 1 set; 0 for none. A state shared between threads (a kept verdict's) may be asked on each: the
+  // answer is the same, so a relaxed atomic suffices. A copy starts without it.
+  struct IdentityMemo {
+    mutable std::atomic<std::uint64_t> value{0};
+    IdentityMemo() = default;
+    IdentityMemo(const IdentityMemo&) {}
+    IdentityMemo& operator=(const IdentityMemo&) {
+      value.store(0, std::memory_order_relaxed);
+      return *this;
+    }
+  };
+  IdentityMemo identity_memo;
   // True when schema.name is the unit's own.
   [[nodiscard]] bool own(const std::string& schema, const std::string& name) const;
 };

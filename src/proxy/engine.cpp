@@ -1,5 +1,7 @@
 #include "proxy/engine.hpp"
 
+#include <algorithm>
+
 #include "policy/table_match.hpp"
 
 namespace pgwarden::proxy {
@@ -12,6 +14,17 @@ Engine::Engine(std::shared_ptr<const policy::Policy> policy)
 }
 
 bool Engine::protects(const sql::ObjectName& name) const { return policy::match_tables(policy(), name).matched; }
+
+bool Engine::protects_column(const sql::ObjectName& table, const std::string& column) const {
+  const policy::TableView view = policy::match_tables(policy(), table);
+  if (view.mutable_columns != nullptr) return true;
+  if (std::find(view.immutable.begin(), view.immutable.end(), column) != view.immutable.end()) return true;
+  return std::any_of(policy().profiles.begin(), policy().profiles.end(), [&](const policy::Profile& p) {
+    if (!p.writable) return false;
+    const policy::WritableView w = policy::match_writable(*p.writable, table);
+    return w.writable && !w.every_column;
+  });
+}
 
 Admission Engine::admit(const ConnectionInfo& info, bool replication) const {
   policy::ConnectionAttributes attrs{info.user, info.database, info.application, info.client_address, replication};

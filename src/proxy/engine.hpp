@@ -21,6 +21,9 @@ class Engine {
   [[nodiscard]] const policy::Policy& policy() const { return *m_policies.base(); }
   // True when a [[tables]] entry names the relation (its protection then follows its identity).
   [[nodiscard]] bool protects(const sql::ObjectName& name) const;
+  // True when the policy protects this column of the table by its name: immutable, or any column
+  // of a table with a mutable list or of one a profile's writable names by columns.
+  [[nodiscard]] bool protects_column(const sql::ObjectName& table, const std::string& column) const;
 
  private:
   policy::ProfiledPolicies m_policies;

@@ -293,6 +293,16 @@ bool changes_relations(const sql::Statement& st) {
       case sql::ObjectKind::function:
       case sql::ObjectKind::procedure:
       case sql::ObjectKind::trigger:
+      // What the snapshot holds besides relations: column identities and names (a view's
+      // columns), what writing a row runs (index expressions, constraints, domains, casts and
+      // operators), row-level security.
+      case sql::ObjectKind::column:
+      case sql::ObjectKind::index:
+      case sql::ObjectKind::constraint:
+      case sql::ObjectKind::type:
+      case sql::ObjectKind::domain:
+      case sql::ObjectKind::policy:
+      case sql::ObjectKind::other:
         return true;
       default:
         break;
@@ -551,7 +561,7 @@ Judgement judge(const JudgeContext& context, policy::Evaluator& evaluator, const
   // engine refuses when they are not ASCII.
   std::string encoding = reading.client_encoding;
   std::optional<std::string> converted;
-  if (encoding::classify(encoding) == encoding::Kind::ascii_safe && !encoding::is_ascii(text)) {
+  if (!encoding::is_ascii(text) && encoding::classify(encoding) == encoding::Kind::ascii_safe) {
     converted = encoding::to_utf8(text, encoding);
     if (converted) encoding = "UTF8";
   }

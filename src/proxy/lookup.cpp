@@ -1,6 +1,7 @@
 #include "proxy/lookup.hpp"
 
 #include <charconv>
+#include <cstdlib>
 
 #include "pq/libpq.hpp"
 #include "proxy/log.hpp"
@@ -70,6 +71,17 @@ SELECT c.oid, n.nspname, c.relname, c.relkind,
   LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
   LEFT JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = fs.srvfdw
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%')";
+
+// The columns of user tables, by attnum (never reused, kept across renames): what a column
+// protected under one name is called now.
+constexpr const char* k_columns_query = R"(
+SELECT a.attrelid, a.attnum, a.attname
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%')";
 
@@ -246,10 +258,10 @@ struct RoutineLookup::Connections {
 };
 
 RoutineLookup::RoutineLookup(std::string conninfo, RoutineCatalog& catalog, RelationCatalogs& relations,
-                             RelationCatalogs::Protects protects, std::function<std::string()> registry,
-                             Metrics& metrics)
+                             RelationCatalogs::Protects protects, RelationCatalogs::ProtectsColumn protects_column,
+                             std::function<std::string()> registry, Metrics& metrics)
     : m_conninfo(std::move(conninfo)), m_catalog(catalog), m_relations(relations), m_protects(std::move(protects)),
-      m_registry(std::move(registry)),
+      m_protects_column(std::move(protects_column)), m_registry(std::move(registry)),
       m_metrics(metrics), m_connections(std::make_unique<Connections>()) {}
 
 RoutineLookup::~RoutineLookup() { stop(); }
@@ -385,6 +397,9 @@ void RoutineLookup::look_up_relations(const std::string& database) {
   each_row(k_rules_query, 0, nullptr, [&](PGresult* q, int i) {
     if (RelationRow* row = relation_of(q, i, 0)) row->rules.emplace_back(*api->getvalue(q, i, 1), api->getvalue(q, i, 2));
   });
+  each_row(k_columns_query, 0, nullptr, [&](PGresult* q, int i) {
+    if (RelationRow* row = relation_of(q, i, 0)) row->columns.emplace_back(std::atoi(api->getvalue(q, i, 1)), api->getvalue(q, i, 2));
+  });
   DatabaseFacts facts;
   each_row(k_implicit_calls_query, 0, nullptr, [&](PGresult* q, int i) {
     if (*api->getvalue(q, i, 1) == 't') {
@@ -444,7 +459,7 @@ void RoutineLookup::look_up_relations(const std::string& database) {
     return;
   }
   m_metrics.function_lookup(LookupResult::miss);
-  m_relations.store(database, generation, rows, registered, std::move(facts), m_protects);
+  m_relations.store(database, generation, rows, registered, std::move(facts), m_protects, m_protects_column);
 }
 
 asio::awaitable<void> RoutineLookup::fetch(std::string database, std::vector<RoutineKey> keys) {

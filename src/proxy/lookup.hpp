@@ -28,7 +28,8 @@ class RoutineLookup {
   // `registry` names the schema of db protect's registry (`[db] schema`), read with the
   // relations: the tables it registered keep the names they were protected under.
   RoutineLookup(std::string conninfo, RoutineCatalog& catalog, RelationCatalogs& relations,
-                RelationCatalogs::Protects protects, std::function<std::string()> registry, Metrics& metrics);
+                RelationCatalogs::Protects protects, RelationCatalogs::ProtectsColumn protects_column,
+                std::function<std::string()> registry, Metrics& metrics);
   ~RoutineLookup();
   RoutineLookup(const RoutineLookup&) = delete;
   RoutineLookup& operator=(const RoutineLookup&) = delete;
@@ -50,6 +51,7 @@ class RoutineLookup {
   RoutineCatalog& m_catalog;
   RelationCatalogs& m_relations;
   RelationCatalogs::Protects m_protects;
+  RelationCatalogs::ProtectsColumn m_protects_column;
   std::function<std::string()> m_registry;
   Metrics& m_metrics;
   asio::thread_pool m_pool{1};

@@ -63,9 +63,13 @@ Expected<std::unique_ptr<Proxy>> Proxy::create(ProxyConfig config) {
     Proxy* proxy = p.get();
     // Whether the policy protects a name, by the policy in force when the relations are read.
     auto protects = [proxy](const sql::ObjectName& name) { return proxy->engine()->protects(name); };
+    auto protects_column = [proxy](const sql::ObjectName& table, const std::string& column) {
+      return proxy->engine()->protects_column(table, column);
+    };
     auto registry = [proxy]() { return proxy->engine()->policy().db.schema; };
     p->m_lookup = std::make_unique<RoutineLookup>(lookup_conninfo(c), *p->m_catalog, *p->m_relations,
-                                                  std::move(protects), std::move(registry), *p->m_metrics);
+                                                  std::move(protects), std::move(protects_column),
+                                                  std::move(registry), *p->m_metrics);
   }
   if (!c.tls_cert.empty()) {
     p->m_client_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

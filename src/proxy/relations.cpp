@@ -152,7 +152,7 @@ void RelationCatalogs::failed(const std::string& database, const std::string& wh
 
 void RelationCatalogs::store(const std::string& database, std::uint64_t generation, const std::vector<RelationRow>& rows,
                              const std::vector<std::pair<std::uint32_t, sql::ObjectName>>& registered,
-                             DatabaseFacts facts, const Protects& protects) {
+                             DatabaseFacts facts, const Protects& protects, const ProtectsColumn& protects_column) {
   std::unordered_map<std::uint32_t, const RelationRow*> by_oid;
   for (const auto& r : rows) by_oid[r.oid] = &r;
 
@@ -160,13 +160,20 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
   std::unordered_map<std::string, std::vector<std::pair<char, std::string>>> rules;
   std::unordered_map<std::string, std::vector<std::string>> write_calls, change_calls, read_calls;
   std::map<std::uint32_t, std::set<std::string>> identities;
+  std::map<std::pair<std::uint32_t, int>, std::set<std::string>> column_identities;
   {
     const std::lock_guard lock(m_mutex);
     identities = m_identities[database];
+    column_identities = m_column_identities[database];
   }
   for (const auto& [oid, name] : registered) identities[oid].insert(key(name.schema, name.name));
   for (const auto& r : rows) {
     if (protects(sql::ObjectName{r.schema, r.name})) identities[r.oid].insert(key(r.schema, r.name));
+    for (const auto& [attnum, column] : r.columns) {
+      if (protects_column && protects_column(sql::ObjectName{r.schema, r.name}, column)) {
+        column_identities[{r.oid, attnum}].insert(column);
+      }
+    }
   }
 
   for (const auto& r : rows) {
@@ -176,6 +183,13 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
     if (const auto it = identities.find(r.oid); it != identities.end()) {
       for (const auto& former : it->second) {
         if (former != key(r.schema, r.name)) rel.protected_as.push_back(split(former));
+      }
+    }
+    for (const auto& [attnum, column] : r.columns) {
+      const auto it = column_identities.find({r.oid, attnum});
+      if (it == column_identities.end()) continue;
+      for (const auto& former : it->second) {
+        if (former != column) rel.protected_columns.emplace_back(column, former);
       }
     }
     for (const auto child : r.children) {
@@ -243,6 +257,7 @@ void RelationCatalogs::store(const std::string& database, std::uint64_t generati
   std::shared_ptr<const RelationSnapshot> snapshot = std::move(built);
   const std::lock_guard lock(m_mutex);
   m_identities[database] = std::move(identities);
+  m_column_identities[database] = std::move(column_identities);
   Entry& e = m_databases[database];
   e.snapshot = std::move(snapshot);
   e.read = std::chrono::steady_clock::now();

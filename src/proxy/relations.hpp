@@ -6,7 +6,9 @@
 // later name. The catalogs remember, per database and for the proxy's life, the names under
 // which a [[tables]] entry matched each relation (by OID), and read the names `pgwarden db
 // protect` registered (`<schema>.protected`, when it exists), so that `ALTER TABLE ledger RENAME
-// TO l2` in one connection leaves `TRUNCATE l2` refused in the next.
+// TO l2` in one connection leaves `TRUNCATE l2` refused in the next. Columns alike, by attnum:
+// `RENAME COLUMN id TO uid` in one connection leaves `UPDATE users SET uid = ...` refused in the
+// next where `id` is immutable.
 //
 // Freshness: a snapshot serves until DDL passes through the proxy (then the next statement of
 // that database waits for a new one) or until it is older than the refresh interval (then it
@@ -38,6 +40,7 @@ struct RelationRow {
   char kind = 'r';
   std::vector<std::uint32_t> children;
   std::string view_definition;              // a view: pg_get_viewdef, every name qualified
+  std::vector<std::pair<int, std::string>> columns;  // a table's columns: attnum, name
   std::vector<std::string> table_options;   // a foreign table: "key=value"
   std::string server;
   std::string wrapper;
@@ -133,6 +136,9 @@ class RelationSnapshot final : public policy::RelationCatalog {
 class RelationCatalogs {
  public:
   using Protects = std::function<bool(const sql::ObjectName&)>;
+  // Whether the policy protects a column of a table by its name (immutable, a mutable list, a
+  // profile's writable columns): its identity (attnum) is then remembered under that name.
+  using ProtectsColumn = std::function<bool(const sql::ObjectName& table, const std::string& column)>;
   explicit RelationCatalogs(Upstream upstream, std::chrono::milliseconds refresh = std::chrono::seconds(30),
                             std::chrono::milliseconds lease = std::chrono::seconds(10));
 
@@ -147,7 +153,7 @@ class RelationCatalogs {
   // A new snapshot from the lookup's rows; `protects` says whether the policy protects a name.
   void store(const std::string& database, std::uint64_t generation, const std::vector<RelationRow>& rows,
              const std::vector<std::pair<std::uint32_t, sql::ObjectName>>& registered,
-             DatabaseFacts facts, const Protects& protects);
+             DatabaseFacts facts, const Protects& protects, const ProtectsColumn& protects_column = {});
   // DDL passed through the proxy: the next statement of this database waits for a new snapshot.
   void invalidate(const std::string& database);
   // The lookup could not read the relations (`why`): until a read succeeds, reads are judged by
@@ -171,6 +177,8 @@ class RelationCatalogs {
   mutable std::mutex m_mutex;
   mutable std::unordered_map<std::string, Entry> m_databases;
   std::unordered_map<std::string, std::map<std::uint32_t, std::set<std::string>>> m_identities;  // db -> oid -> names
+  // db -> (oid, attnum) -> the names the policy protected the column under
+  std::unordered_map<std::string, std::map<std::pair<std::uint32_t, int>, std::set<std::string>>> m_column_identities;
 };
 
 }  // namespace pgwarden::proxy

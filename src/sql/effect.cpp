@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 namespace pgwarden::sql {
 namespace {
@@ -30,9 +31,8 @@ std::string quote_identifier(std::string_view ident) {
   for (const char c : ident) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$')) plain = false;
   }
-  if (plain && std::find(std::begin(k_reserved), std::end(k_reserved), ident) == std::end(k_reserved)) {
-    return std::string(ident);
-  }
+  static const std::unordered_set<std::string_view> reserved(std::begin(k_reserved), std::end(k_reserved));
+  if (plain && reserved.count(ident) == 0) return std::string(ident);
   std::string out = "\"";
   for (const char c : ident) {
     out.push_back(c);

@@ -76,7 +76,7 @@ actions = { delete = "allow", delete_all = "allow", truncate = "allow" }
 
 [[profiles]]
 name = "observer"
-match = { application_name = "observer" }
+match = { user = "postgres", application_name = "observer" }
 mode = "monitor"
 )";
 

@@ -142,6 +142,38 @@ TEST(Evaluator, AUnitThatDoesNotBearOnAStatementStillGetsItsKeptVerdict) {
   EXPECT_EQ(v->findings[0].action, sql::Action::mutate_append_only);
 }
 
+TEST(Evaluator, ATransactionThatChangedNothingAStatementNamesKeepsAndReusesItsVerdict) {
+  // pgbench's TPC-B: every statement inside BEGIN ... END. The open transaction bears on nothing
+  // the UPDATE names, so its verdict is kept and reused like an empty unit's; a table the
+  // transaction created is judged in the unit, and an EXECUTE of what it prepared too.
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[actions]\ndelete_all = \"deny\"\n"), true);
+  const std::string update = "UPDATE accounts SET balance = balance + 5 WHERE id = 7";
+  policy::UnitState unit;
+  (void)evaluator.evaluate(analyzer.analyze("BEGIN")[0], unit);
+  ASSERT_FALSE(unit.neutral(evaluator.policy()));
+  bool cached = false;
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(evaluator.evaluate(analyzer.analyze(update)[0], unit, &cached)->decision, policy::Decision::allow);
+  }
+  EXPECT_TRUE(cached) << "kept inside the transaction";
+
+  (void)evaluator.evaluate(analyzer.analyze("CREATE TABLE accounts2 (id int)")[0], unit);
+  (void)evaluator.evaluate(analyzer.analyze("PREPARE p AS DELETE FROM sessions")[0], unit);
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(evaluator.evaluate(analyzer.analyze("DELETE FROM accounts2")[0], unit, &cached)->decision,
+              policy::Decision::allow);
+    EXPECT_FALSE(cached) << "the transaction's own table";
+    EXPECT_EQ(evaluator.evaluate(analyzer.analyze("EXECUTE p")[0], unit, &cached)->decision, policy::Decision::deny)
+        << "round " << round;
+    EXPECT_FALSE(cached) << "what the transaction prepared";
+  }
+  // A unit that prepared nothing under the name: the kept verdict of the bare EXECUTE.
+  policy::UnitState other;
+  (void)evaluator.evaluate(analyzer.analyze("BEGIN")[0], other);
+  EXPECT_EQ(evaluator.evaluate(analyzer.analyze("EXECUTE p")[0], other, &cached)->decision, policy::Decision::allow);
+}
+
 TEST(Evaluator, ACopiedStatementStartsWithoutTheOriginalsKeptVerdict) {
   sql::Analyzer analyzer(64);
   policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"deny\"\n"), true);

@@ -44,7 +44,7 @@ replication = true
 
 [[profiles]]
 name = "observer"
-match = { application_name = "metabase" }
+match = { user = ["analyst", "bi"], application_name = "metabase" }
 mode = "monitor"
 )";
 
@@ -163,6 +163,47 @@ TEST(LoadProfiles, BadDecisionsAndActionsAreErrors) {
   EXPECT_NE(e.message.find("not an action"), std::string::npos);
   e = load_error("[[profiles]]\nname = \"a\"\nactions = { parse_error = \"allow\" }\n");
   EXPECT_NE(e.message.find("on_parse_error"), std::string::npos);
+}
+
+// application_name is whatever the client sends: a profile it chooses must not relax the policy
+// for anyone who claims the name, and must not restrict connections that can leave by another.
+TEST(LoadProfiles, ProfilesTheClientChoosesByApplicationNameCannotRelaxForAnyoneOrRestrictAtAll) {
+  auto e = load_error("[[profiles]]\nname = \"observer\"\nmatch = { application_name = \"metabase\" }\nmode = \"monitor\"\n");
+  EXPECT_EQ(e.file, "team/pgwarden.toml");
+  EXPECT_EQ(e.key, "profiles[1].match.application_name");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_NE(e.message.find("mode = \"monitor\""), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("add user or client_address"), std::string::npos) << e.message;
+
+  // An action the profile allows that [actions] (or the built-in default) refuses.
+  e = load_error("[actions]\ndelete = \"deny\"\n\n[[profiles]]\nname = \"a\"\nmatch = { application_name = [\"x\", \"y\"], "
+                 "database = \"shop\" }\nactions = { delete = \"allow\" }\n");
+  EXPECT_EQ(e.key, "profiles[1].match.application_name");
+  EXPECT_NE(e.message.find("actions.delete = \"allow\" where the file says \"deny\""), std::string::npos) << e.message;
+  e = load_error("[[profiles]]\nname = \"a\"\nmatch = { application_name = \"pg_basebackup\" }\nreplication = true\n");
+  EXPECT_NE(e.message.find("replication = true"), std::string::npos) << e.message;
+  e = load_error("[[profiles]]\nname = \"a\"\nmatch = { application_name = \"x\" }\nactions = { drop_table = \"warn\" }\n");
+  EXPECT_NE(e.message.find("actions.drop_table = \"warn\" where the file says \"deny\""), std::string::npos) << e.message;
+
+  // Restrictions: even for one user, the connection leaves the profile by another name.
+  e = load_error("[[profiles]]\nname = \"web\"\nmatch = { user = \"app\", application_name = \"web\" }\n"
+                 "writable = { sessions = \"*\" }\n");
+  EXPECT_EQ(e.key, "profiles[1].match.application_name");
+  EXPECT_NE(e.message.find("leaves it by sending another application_name"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("writable"), std::string::npos) << e.message;
+  e = load_error("[[profiles]]\nname = \"web\"\nmatch = { user = \"app\", application_name = \"web\" }\n"
+                 "actions = { delete = \"deny\" }\n");
+  EXPECT_NE(e.message.find("actions.delete = \"deny\" where the file says \"approve\""), std::string::npos) << e.message;
+  e = load_error("[[profiles]]\nname = \"web\"\nmatch = { client_address = \"10.0.0.0/8\", application_name = \"web\" }\n"
+                 "superuser = false\n");
+  EXPECT_NE(e.message.find("superuser = false"), std::string::npos) << e.message;
+
+  // What the policy's author grants to a role or an address, and names that change nothing.
+  auto p = load("[[profiles]]\nname = \"bi\"\nmatch = { user = \"analyst\", application_name = \"metabase\" }\n"
+                "mode = \"monitor\"\n\n[[profiles]]\nname = \"tagged\"\nmatch = { application_name = \"batch\" }\n"
+                "actions = { drop_table = \"deny\", delete = \"approve\" }\n\n[[profiles]]\nname = \"office\"\n"
+                "match = { client_address = \"10.0.0.0/8\", application_name = \"psql\" }\nreplication = true\n");
+  EXPECT_EQ(p.profiles.size(), 3U);
 }
 
 TEST(LoadProfiles, BadGlobsAreErrors) {

@@ -158,6 +158,13 @@ TEST(Evaluator, ATransactionThatChangedNothingAStatementNamesKeepsAndReusesItsVe
   }
   EXPECT_TRUE(cached) << "kept inside the transaction";
 
+  // A bare EXECUTE judged where nothing was prepared is allowed, and that verdict is kept ...
+  for (int round = 0; round < 3; ++round) {  // the analyzer keeps a text from its second sighting
+    policy::UnitState fresh;
+    EXPECT_EQ(evaluator.evaluate(analyzer.analyze("EXECUTE p")[0], fresh, &cached)->decision, policy::Decision::allow);
+  }
+  EXPECT_TRUE(cached);
+  // ... but never reused where p was prepared.
   (void)evaluator.evaluate(analyzer.analyze("CREATE TABLE accounts2 (id int)")[0], unit);
   (void)evaluator.evaluate(analyzer.analyze("PREPARE p AS DELETE FROM sessions")[0], unit);
   for (int round = 0; round < 3; ++round) {

@@ -16,7 +16,8 @@
 # what pgbench does without -n (vacuum the small tables, empty pgbench_history), so that every
 # target starts from the same tables and nothing but the workload goes through the proxies.
 # Setup and teardown (PostgreSQL, PgBouncer, pgwarden, traps) live in bench/proxy/lib.sh;
-# bench/proxy/profile.sh shows where pgwarden's CPU goes when a target is missed.
+# bench/proxy/profile.sh shows where pgwarden's CPU goes when a target is missed, and
+# bench/proxy/instructions.sh counts the instructions a transaction costs it against a baseline.
 #
 # Per workload and target it measures:
 #   TPS           pgbench's "tps = ... (without initial connection time)"
@@ -31,6 +32,8 @@
 #   BENCH_SECONDS   duration of one pgbench run (default 10)
 #   BENCH_REPEAT    repetitions of the whole grid (default 3)
 #   BENCH_TPCB_C1   1 (default) also runs the read-write script at 1 client; 0 skips it
+#   BENCH_WORKLOADS the workloads to run, by name (default: all of them, see `workloads` below),
+#                   e.g. "select-simple-c8 tpcb-simple-c8" for more repetitions of fewer cells
 #   BENCH_RESULTS   file to write every run's raw figures to (CSV); default: none
 #   BENCH_THREADS   pgwarden's --threads (default 2, one per core of a 2-core host)
 #   PGWARDEN        the pgwarden binary (default build/pgwarden; copied before use, so that a
@@ -116,6 +119,17 @@ workloads=(
 )
 [ "$tpcb_c1" = 1 ] && workloads+=("tpcb-simple-c1|-M simple|1|1")
 workloads+=("tpcb-simple-c8|-M simple|8|2")
+if [ -n "${BENCH_WORKLOADS:-}" ]; then
+  chosen=()
+  for want in $BENCH_WORKLOADS; do
+    found=""
+    for spec in "${workloads[@]}"; do
+      [ "${spec%%|*}" = "$want" ] && chosen+=("$spec") && found=1
+    done
+    [ -n "$found" ] || { echo "$bench_tag: BENCH_WORKLOADS: no workload $want (${workloads[*]%%|*})" >&2; exit 2; }
+  done
+  workloads=("${chosen[@]}")
+fi
 targets=(direct pgbouncer pgwarden)
 [ -z "$baseline_src" ] || targets+=(baseline)
 

@@ -239,10 +239,10 @@ bool UnitState::State::only_identity(const Policy& policy) const {
   // Every field of State but the session's identity and starting path: a field added to State
   // belongs here unless it says who the session is.
   const bool only = created.empty() && temp.empty() && commit_drop.empty() && renamed.empty() && columns.empty() &&
-         schemas.empty() && views.empty() && children.empty() && foreign.empty() && foreign_schemas.empty() &&
-         servers.empty() && trigger_functions.empty() && prepared.empty() && !path && !local_path &&
-         encoding == "UTF8" && session_encoding == "UTF8" && !local_encoding && standard_strings == true &&
-         user_known && default_path(policy);
+                    schemas.empty() && views.empty() && children.empty() && foreign.empty() &&
+                    foreign_schemas.empty() && servers.empty() && trigger_functions.empty() && prepared.empty() &&
+                    !path && !local_path && encoding == "UTF8" && session_encoding == "UTF8" && !local_encoding &&
+                    standard_strings == true && user_known && default_path(policy);
   identity_memo.value.store(key | 2 | (only ? 1 : 0), std::memory_order_relaxed);
   return only;
 }

@@ -70,8 +70,8 @@ struct UnitState::State {
   [[nodiscard]] bool only_identity(const Policy& policy) const;
 
   // The last answer of only_identity: the policy's instance shifted left by two, bit 0 the
-  // answer and bit 1 set; 0 for none. A state shared between threads (a kept verdict's) may be asked on each: the
-  // answer is the same, so a relaxed atomic suffices. A copy starts without it.
+  // answer and bit 1 set; 0 for none. A state shared between threads (a kept verdict's) may be
+  // asked on each: the answer is the same, so a relaxed atomic suffices. A copy starts without it.
   struct IdentityMemo {
     mutable std::atomic<std::uint64_t> value{0};
     IdentityMemo() = default;

@@ -302,8 +302,15 @@ bool changes_relations(const sql::Statement& st) {
       case sql::ObjectKind::type:
       case sql::ObjectKind::domain:
       case sql::ObjectKind::policy:
-      case sql::ObjectKind::other:
         return true;
+      case sql::ObjectKind::other:
+        // Operators and casts are created, altered and dropped as `other`; a setting, a call or
+        // a grant is `other` too and changes nothing the snapshot holds.
+        if (e.action == sql::Action::ddl_create || e.action == sql::Action::drop_object ||
+            e.action == sql::Action::drop_cascade || e.action == sql::Action::rename) {
+          return true;
+        }
+        break;
       default:
         break;
     }

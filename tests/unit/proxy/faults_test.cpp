@@ -112,9 +112,10 @@ class ProxyFaults : public ProxyFixture {
     return std::stoi(direct_scalar(sql));
   }
   // The proxy's connections_active gauge comes back to `open` (it is decremented when a
-  // connection object is destroyed, just after its sockets close).
-  void expect_active_connections(std::int64_t open) const {
-    EXPECT_TRUE(eventually([&] { return m_proxy->metrics().connections_active() == open; }))
+  // connection object is destroyed, just after its sockets close) within `limit`.
+  void expect_active_connections(std::int64_t open,
+                                 std::chrono::milliseconds limit = 5000ms) const {
+    EXPECT_TRUE(eventually([&] { return m_proxy->metrics().connections_active() == open; }, limit))
         << "connections_active stays at " << m_proxy->metrics().connections_active() << ", " << open
         << " are open";
   }
@@ -494,10 +495,14 @@ TEST_F(ProxyFaults, AThousandConcurrentClientsAllConnectAndQuery) {
   EXPECT_GE(m_proxy->metrics().connections_total(), k_clients);
   EXPECT_EQ(m_proxy->metrics().connections_active(), static_cast<std::int64_t>(k_clients));
 
+  // A thousand server backends exiting at once take nearly all of a small machine's CPU (a
+  // profile of this test puts 94 % of its samples in postgres, most in their exit), so the
+  // proxy's side of the close takes seconds there: 3.6 to 5 s on two cores with nothing else
+  // running. A connection the proxy leaked would stay for good; 60 s tells the two apart.
   conns.clear();
-  expect_active_connections(0);
+  expect_active_connections(0, 60000ms);
   // Their backends go too, which later tests sharing the cluster count on.
-  EXPECT_TRUE(eventually([&] { return backends() == 0; }, 10000ms));
+  EXPECT_TRUE(eventually([&] { return backends() == 0; }, 60000ms));
 }
 
 TEST_F(ProxyFaults, ClientsOverTheConnectionLimitGetFatal53300AndTheOthersStayUp) {

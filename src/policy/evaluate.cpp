@@ -9,6 +9,7 @@
 #include "policy/hints.hpp"
 #include "policy/profile.hpp"
 #include "policy/table_match.hpp"
+#include "sql/analyzer.hpp"
 #include "sql/known_functions.hpp"
 
 namespace pgwarden::policy {
@@ -520,13 +521,32 @@ void monitor(const Policy& policy, Verdict& verdict) {
 
 }  // namespace
 
-Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit,
-                 const RelationCatalog* catalog, UnitState::Outcome recorded_as) {
+namespace {
+
+Verdict judge(const sql::Statement& statement, const Policy& policy, const UnitState& unit,
+              const RelationCatalog* catalog) {
   Verdict verdict;
   Judge judge(statement, policy, unit, catalog, verdict);
   judge.encoding(unit.client_encoding());
   for (const sql::Effect& e : statement.effects()) judge.effect(e);
   if (policy.active_profile && policy.active_profile->monitor) monitor(policy, verdict);
+  return verdict;
+}
+
+}  // namespace
+
+Verdict evaluate(const sql::Statement& statement, const Policy& policy, UnitState& unit,
+                 const RelationCatalog* catalog, UnitState::Outcome recorded_as) {
+  Verdict verdict = judge(statement, policy, unit, catalog);
+  if (statement.analysis->shaped && !plainly_allowed(verdict)) {
+    // The analysis is shared with texts of other constants, and what a refusal or a warning
+    // says (a hint's rewrite) must quote this one's: judged again on its own analysis.
+    auto own = sql::analyze(statement.text);
+    if (own.size() == 1) {
+      own.front().location = statement.location;
+      verdict = judge(own.front(), policy, unit, catalog);
+    }
+  }
   unit.record(statement, policy, recorded_as);
   return verdict;
 }

@@ -58,6 +58,9 @@ struct Verdict {
   std::vector<Write> writes;            // every relation whose rows it changes, unique
 };
 
+// Allowed with nothing to say: no finding, so no message or hint that quotes the statement.
+inline bool plainly_allowed(const Verdict& v) { return v.decision == Decision::allow && v.findings.empty(); }
+
 // `catalog`, when a door has one, says what the names are in the live database. `recorded_as`
 // says how the unit takes the statement afterwards: `pending` where a door cannot assume it ran
 // (psql reading a file goes on after a failed statement), so what it creates is not the unit's.

@@ -34,8 +34,7 @@ constexpr std::size_t k_max_shared_verdicts = 4096;
 }  // namespace
 
 std::shared_ptr<const Evaluator::Kept> Evaluator::shared_allowed(std::shared_ptr<const Kept> kept) {
-  if (kept->verdict.decision != Decision::allow || !kept->verdict.findings.empty() ||
-      kept->changes_unit) {
+  if (!plainly_allowed(kept->verdict) || kept->changes_unit) {
     return kept;
   }
   const std::lock_guard lock(m_shared_mutex);
@@ -91,7 +90,9 @@ std::shared_ptr<const Verdict> Evaluator::evaluate(const sql::Statement& stateme
     if (UnitState::changes_units(statement)) unit.record(statement, *m_policy);
   }
   auto kept = shared_allowed(std::move(fresh));
-  statement.analysis->derived.set(owner, kept);
+  // An analysis shared by texts of one shape keeps only what holds for all of them: a refusal's
+  // or a warning's words quote this statement's constants (policy::evaluate).
+  if (!statement.analysis->shaped || plainly_allowed(kept->verdict)) statement.analysis->derived.set(owner, kept);
   statement.derived.set(owner, kept);
   const Verdict* verdict = &kept->verdict;
   return {std::move(kept), verdict};

@@ -25,18 +25,30 @@ struct ShapedChunk {
 
 // Whether any constant's value could change this analysis. A read of tables with no function
 // call at all, nothing hidden (no CTE writes, rules, PREPARE, EXPLAIN ANALYZE, routine bodies)
-// and no schema change reads the same tables whatever its constants say. Anything else may
-// depend on a value: set_config('session_replication_role', ...), SET, a DO body in a string,
-// `WHERE 1 = 1` deciding whether a DELETE filters.
+// and no schema change reads the same tables whatever its constants say. A row change of the
+// same kind changes the same tables the same way when every constant is a value the analysis
+// never reads (Analysis::constant_values_matter: `SET balance = balance + 42 WHERE id = 7`, a
+// VALUES row). Anything else may depend on a value: set_config('session_replication_role', ...),
+// SET, a DO body in a string, `WHERE 1 = 1` deciding whether a DELETE filters, UPDATE
+// pg_settings.
 bool literal_insensitive(const Analysis& a) {
   if (!a.error.empty() || a.limit_exceeded || a.calls_functions || !a.called_functions.empty() ||
       !a.changes.empty()) {
     return false;
   }
+  bool changes_rows = false;
   for (const auto& e : a.effects) {
-    if (e.action != Action::read || e.via != Via::direct) return false;
+    if (e.via != Via::direct || e.fact != UnitFact::none) return false;
+    switch (e.action) {
+      case Action::read: break;
+      case Action::write:
+      case Action::update_all:
+      case Action::delete_rows:
+      case Action::delete_all: changes_rows = true; break;
+      default: return false;
+    }
   }
-  return !a.effects.empty();
+  return !a.effects.empty() && !(changes_rows && a.constant_values_matter);
 }
 
 // An input's key is its text, tagged with the options it was analyzed under.
@@ -114,6 +126,9 @@ ChunkRef analyze_chunk_cached(const std::string& chunk_text, const Chunk& chunk,
   ChunkResult result = pg::analyze_chunk(chunk_text, 0, chunk.nesting);
   if (!shape.empty() && result.size() == 1 && literal_insensitive(*result.front().analysis)) {
     // Kept by shape only: the next chunk of this shape will have other constants, not this text.
+    auto shaped = std::make_shared<Analysis>(*result.front().analysis);
+    shaped->shaped = true;
+    result.front().analysis = std::move(shaped);
     caches->shapes.insert(shape, ShapedChunk{chunk_text.size(), result.front()});
     return ChunkRef::make(std::move(result));
   }

@@ -494,11 +494,13 @@ std::string leading_keyword(std::string_view chunk) {
   return word;
 }
 
-// Only a query's constants are values and nothing else: an EXPLAIN's options (ANALYZE 'off'),
-// a utility statement's settings and the string after UESCAPE (read by the lexer) are not.
+// Only a query's or a row change's constants are values and nothing else: an EXPLAIN's options
+// (ANALYZE 'off'), a utility statement's settings and the string after UESCAPE (read by the
+// lexer) are not.
 bool shapeable(std::string_view chunk) {
   const std::string first = leading_keyword(chunk);
-  const bool query = first == "select" || first == "with" || first == "values" || first == "table";
+  const bool query = first == "select" || first == "with" || first == "values" || first == "table" ||
+                     first == "insert" || first == "update" || first == "delete";
   return query && !contains_folded(chunk, "uescape");
 }
 
@@ -516,7 +518,9 @@ std::string literal_shape(std::string_view chunk) {
   std::size_t at = 0;
   for (const auto& [begin, end] : literals) {
     shape.append(chunk.substr(at, begin - at));
-    shape.push_back('\x01');
+    // A string and a number are told apart: the grammar reads them differently (-5 is one
+    // constant, -'5' applies the operator - to a string).
+    shape.push_back(chunk[begin] == '\'' ? '\x02' : '\x01');
     at = end;
   }
   shape.append(chunk.substr(at));

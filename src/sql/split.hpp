@@ -46,11 +46,12 @@ struct SplitOptions {
 // `options.standard_conforming_strings` is updated by SET statements in the text.
 std::vector<Chunk> split_statements(std::string_view text, SplitOptions& options);
 
-// `chunk` with every plain string constant ('...') and numeric constant replaced by the byte
-// 0x01, read with standard_conforming_strings on; empty when the chunk has no such constant, or
-// has a string whose value could matter to the lexer (unterminated, not printable ASCII, E'...'
-// with its escapes, the string after UESCAPE), and for every chunk that is not a query (SELECT,
-// WITH, VALUES, TABLE): an EXPLAIN's or a utility statement's options are constants too.
+// `chunk` with every plain string constant ('...') replaced by the byte 0x02 and every numeric
+// constant by 0x01, read with standard_conforming_strings on; empty when the chunk has no such
+// constant, or has a string whose value could matter to the lexer (unterminated, not printable
+// ASCII, E'...' with its escapes, the string after UESCAPE), and for every chunk that is not a
+// query (SELECT, WITH, VALUES, TABLE) or a row change (INSERT, UPDATE, DELETE): an EXPLAIN's or a
+// utility statement's options are constants too.
 // Two statements with one shape differ only in the values of their constants: the analyzer
 // reuses the analysis of one for the other where no value can change it (sql/analyzer.cpp),
 // which spares a proxy the parse of `... WHERE id = 42` for every id.

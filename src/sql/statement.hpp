@@ -95,6 +95,13 @@ struct Analysis {
   // The relations its FROM clauses read (as written): a view's definition runs when it is read.
   std::vector<ObjectName> relations_read;
   bool calls_functions = false;  // any function call at all, built in or not (see literal_shape)
+  // A constant stands where its value could change this analysis (`WHERE 1 = 1`, `'t'::bool`):
+  // anywhere but against a non-constant in an operator, in an UPDATE's SET or in a VALUES row.
+  bool constant_values_matter = false;
+  // Shared by every text of one literal shape (sql/analyzer.cpp): statements with other
+  // constants hand in this analysis, whose hints' rewrites quote the first one's. A door judges
+  // such a statement's refusal on an analysis of its own text (policy::evaluate).
+  bool shaped = false;
   bool limit_exceeded = false;   // refused for size or nesting, whatever on_parse_error says
   std::vector<SchemaChange> changes;  // what a top-level DDL or utility statement changes, how
 };

@@ -107,6 +107,10 @@ template <class T>
 void walk(Context& ctx, const T* node) requires(!std::is_same_v<T, Node> && !std::is_same_v<T, List>) {
   walk(ctx, reinterpret_cast<const Node*>(node));
 }
+// The same for a node that stands where only its value reaches the server (an UPDATE's SET
+// value, an item of a VALUES row): a constant there is data, which nothing in the analysis reads.
+// Every other constant the walker meets sets Analysis::constant_values_matter.
+void walk_value(Context& ctx, const Node* node);
 
 // A function call met anywhere: destructive functions and set_config become effects, other
 // calls are recorded for doors that can resolve them.

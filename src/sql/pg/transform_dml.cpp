@@ -268,6 +268,18 @@ void with_clause(Context& ctx, const WithClause* with) {
   }
 }
 
+// An UPDATE's (or ON CONFLICT DO UPDATE's) SET list: the values assigned are data.
+void walk_assignments(Context& ctx, const List* targets) {
+  for (const Node* n : nodes(targets)) {
+    if (const auto* t = as<ResTarget>(n, T_ResTarget)) {
+      walk(ctx, t->indirection);
+      walk_value(ctx, t->val);
+    } else {
+      walk(ctx, n);
+    }
+  }
+}
+
 std::vector<std::string> target_columns(const List* targets) {
   std::vector<std::string> columns;
   for (const Node* n : nodes(targets)) {
@@ -306,7 +318,13 @@ void select_body(Context& ctx, const SelectStmt* s, bool top) {
   walk(ctx, s->groupClause);
   walk(ctx, s->havingClause);
   walk(ctx, s->windowClause);
-  walk(ctx, s->valuesLists);
+  for (const Node* row : nodes(s->valuesLists)) {
+    if (const auto* items = as<List>(row, T_List)) {
+      for (const Node* item : nodes(items)) walk_value(ctx, item);
+    } else {
+      walk(ctx, row);
+    }
+  }
   walk(ctx, s->sortClause);
   walk(ctx, s->limitOffset);
   walk(ctx, s->limitCount);
@@ -335,7 +353,7 @@ void insert(Context& ctx, const InsertStmt* s) {
     up.has_where = true;  // only rows that conflict
     up.columns = target_columns(oc->targetList);
     up.syntax = syntax_of(ctx, reinterpret_cast<const Node*>(s), s->relation);
-    walk(ctx, oc->targetList);
+    walk_assignments(ctx, oc->targetList);
     walk(ctx, oc->whereClause);
   }
   walk(ctx, s->returningList);
@@ -353,7 +371,7 @@ void update(Context& ctx, const UpdateStmt* s) {
   e.only = !s->relation->inh;
   e.columns = target_columns(s->targetList);
   e.syntax = syntax_of(ctx, reinterpret_cast<const Node*>(s), s->relation);
-  walk(ctx, s->targetList);
+  walk_assignments(ctx, s->targetList);
   walk(ctx, s->fromClause);
   walk(ctx, s->whereClause);
   walk(ctx, s->returningList);

@@ -15,6 +15,8 @@
 namespace pgwarden::sql::pg {
 namespace {
 
+bool is_constant(const Node* n) { return n != nullptr && nodeTag(n) == T_A_Const; }
+
 // An operator's name, qualified or not (OPERATOR(s.###)): the operator's own, without the schema.
 void operator_used(Context& ctx, const List* name) {
   const NodeList parts = nodes(name);
@@ -59,10 +61,22 @@ void children(Context& ctx, const Node* n) {
       } else {
         operator_used(ctx, e.name);
       }
-      walk(ctx, e.lexpr);
-      walk(ctx, e.rexpr);
+      // `column = 42`, `balance + 42`: a constant against anything but another constant is a
+      // value the analysis never reads (`1 = 1` is: it decides whether a WHERE filters).
+      const bool left = is_constant(e.lexpr);
+      const bool right = is_constant(e.rexpr);
+      if (e.kind == AEXPR_OP && e.lexpr != nullptr && e.rexpr != nullptr && left != right) {
+        walk_value(ctx, e.lexpr);
+        walk_value(ctx, e.rexpr);
+      } else {
+        walk(ctx, e.lexpr);
+        walk(ctx, e.rexpr);
+      }
       break;
     }
+    case T_A_Const:
+      ctx.out.constant_values_matter = true;  // a constant anywhere else: its value may be read
+      break;
     case T_ColumnRef: {
       // s.f, t.s.f: f may be the function f(s).
       const NodeList fields = nodes(get<ColumnRef>(n).fields);
@@ -239,6 +253,10 @@ void note_name(std::vector<std::string>& names, std::string_view name) {
 
 void note_relation(std::vector<ObjectName>& names, const ObjectName& name) {
   if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+}
+
+void walk_value(Context& ctx, const Node* node) {
+  if (!is_constant(node)) walk(ctx, node);
 }
 
 void walk(Context& ctx, const Node* node) {

@@ -33,7 +33,8 @@ TEST(Evaluator, TwoEvaluatorsOnTheSameCachedStatementsKeepTheirOwnVerdicts) {
   policy::Evaluator strict(policy_from("[actions]\ndelete = \"deny\"\n"), true);
   policy::Evaluator lax(policy_from("[actions]\ndelete = \"allow\"\n"), true);
   for (int round = 0; round < 4; ++round) {
-    const auto statements = analyzer.analyze("DELETE FROM sessions WHERE id = 1");
+    // No constant: a text shared with others of its shape keeps only allowed verdicts with it.
+    const auto statements = analyzer.analyze("DELETE FROM sessions WHERE expired");
     ASSERT_EQ(statements.size(), 1U);
     bool cached = false;
     EXPECT_EQ(decide(strict, statements[0], &cached), policy::Decision::deny) << "round " << round;
@@ -184,13 +185,41 @@ TEST(Evaluator, ATransactionThatChangedNothingAStatementNamesKeepsAndReusesItsVe
 TEST(Evaluator, ACopiedStatementStartsWithoutTheOriginalsKeptVerdict) {
   sql::Analyzer analyzer(64);
   policy::Evaluator evaluator(policy_from("[actions]\ndelete = \"deny\"\n"), true);
-  const auto statements = analyzer.analyze("DELETE FROM sessions WHERE id = 1");
+  const auto statements = analyzer.analyze("DELETE FROM sessions WHERE expired");
   EXPECT_EQ(decide(evaluator, statements[0]), policy::Decision::deny);
   sql::Statement copy = statements[0];
   EXPECT_EQ(copy.derived.get(12345), nullptr);
   bool cached = false;
   // The copy has no verdict of its own yet; the analysis it shares still has one.
   EXPECT_EQ(decide(evaluator, copy, &cached), policy::Decision::deny);
+  EXPECT_TRUE(cached);
+}
+
+TEST(Evaluator, ARefusalOfAStatementWhoseAnalysisItsShapeSharesQuotesItsOwnConstants) {
+  // DELETE FROM users is refused with a soft-delete UPDATE as the hint, rewritten from the
+  // statement. Texts that differ only in their constants share one analysis, and one verdict
+  // when it is allowed: a refusal's hint is each statement's own.
+  sql::Analyzer analyzer(64);
+  policy::Evaluator evaluator(policy_from("[[tables]]\nname = \"users\"\nsoft_delete = \"deleted_at\"\n"), true);
+  std::vector<sql::Statements> kept;
+  for (const int id : {5, 5, 5, 6, 7, 6}) {
+    kept.push_back(analyzer.analyze("DELETE FROM users WHERE id = " + std::to_string(id)));
+    const sql::Statement& st = kept.back()[0];
+    policy::UnitState unit;
+    const auto verdict = evaluator.evaluate(st, unit);
+    ASSERT_NE(verdict->decision, policy::Decision::allow) << st.text;
+    ASSERT_EQ(verdict->findings.size(), 1U) << st.text;
+    EXPECT_NE(verdict->findings[0].hint.find("WHERE id = " + std::to_string(id)), std::string::npos)
+        << st.text << ": " << verdict->findings[0].hint;
+  }
+  EXPECT_EQ(kept[3][0].analysis.get(), kept[4][0].analysis.get()) << "one shape, one analysis";
+  // Allowed statements of one shape share the verdict too.
+  bool cached = false;
+  policy::UnitState unit;
+  (void)evaluator.evaluate(analyzer.analyze("UPDATE users SET name = 'a' WHERE id = 1")[0], unit);
+  (void)evaluator.evaluate(analyzer.analyze("UPDATE users SET name = 'a' WHERE id = 1")[0], unit);
+  EXPECT_EQ(evaluator.evaluate(analyzer.analyze("UPDATE users SET name = 'b' WHERE id = 2")[0], unit, &cached)->decision,
+            policy::Decision::allow);
   EXPECT_TRUE(cached);
 }
 

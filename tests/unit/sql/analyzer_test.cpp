@@ -169,6 +169,30 @@ TEST(Analyzer, AReadThatDiffersOnlyInItsConstantsSharesOneAnalysis) {
   EXPECT_EQ(c[0].text, "SELECT abalance FROM pgbench_accounts WHERE aid = 'x''y' AND 1.5e3 > 2");
 }
 
+TEST(Analyzer, ARowChangeThatDiffersOnlyInItsValuesSharesOneAnalysis) {
+  Analyzer analyzer(64);
+  // pgbench's TPC-B: every constant is a value, against a column or in a SET or a VALUES row.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"UPDATE pgbench_accounts SET abalance = abalance + 4321 WHERE aid = 77;",
+       "UPDATE pgbench_accounts SET abalance = abalance + 12 WHERE aid = 5;"},
+      {"UPDATE pgbench_accounts SET abalance = abalance + -4321 WHERE aid = 77;",
+       "UPDATE pgbench_accounts SET abalance = abalance + -12 WHERE aid = 5;"},
+      {"INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 2, 3, 4, CURRENT_TIMESTAMP);",
+       "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (9, 8, 7, 6, CURRENT_TIMESTAMP);"},
+      {"UPDATE users SET name = 'a', status = 'x' WHERE id = 1;", "UPDATE users SET name = 'b', status = 'y' WHERE id = 2;"},
+      {"DELETE FROM sessions WHERE expires < 100", "DELETE FROM sessions WHERE expires < 200"},
+  };
+  for (const auto& [first, second] : pairs) {
+    for (int i = 0; i < 2; ++i) (void)analyzer.analyze(first);  // the shape, kept from its second sighting
+    const auto a = analyzer.analyze(first);
+    const auto b = analyzer.analyze(second);
+    ASSERT_EQ(b.size(), 1U);
+    EXPECT_EQ(a[0].analysis.get(), b[0].analysis.get()) << second;
+    EXPECT_TRUE(b[0].analysis->shaped) << second;
+    EXPECT_EQ(b[0].text + ";", second.back() == ';' ? second : second + ";");
+  }
+}
+
 TEST(Analyzer, ConstantsThatCanChangeTheAnalysisAreNeverShared) {
   Analyzer analyzer(256);
   // Each harmless form is analyzed twice first: the cache keeps what it sees a second time, so
@@ -186,6 +210,28 @@ TEST(Analyzer, ConstantsThatCanChangeTheAnalysisAreNeverShared) {
   // A WHERE that is constant does not filter; one that is not does.
   for (int i = 0; i < 2; ++i) (void)analyzer.analyze("DELETE FROM t WHERE id = 1");
   EXPECT_TRUE(has(analyzer.analyze("DELETE FROM t WHERE 1 = 1")[0], Action::delete_all));
+  for (int i = 0; i < 2; ++i) (void)analyzer.analyze("DELETE FROM t WHERE 1 = 2");
+  EXPECT_TRUE(has(analyzer.analyze("DELETE FROM t WHERE 2 = 2")[0], Action::delete_all));
+  for (int i = 0; i < 2; ++i) (void)analyzer.analyze("UPDATE t SET a = 1 WHERE id = 1 OR 2 = 3");
+  EXPECT_TRUE(has(analyzer.analyze("UPDATE t SET a = 1 WHERE id = 1 OR 2 = 2")[0], Action::update_all));
+  for (int i = 0; i < 2; ++i) (void)analyzer.analyze("DELETE FROM t WHERE 'f'::boolean");
+  EXPECT_TRUE(has(analyzer.analyze("DELETE FROM t WHERE 't'::boolean")[0], Action::delete_all));
+  for (int i = 0; i < 2; ++i) (void)analyzer.analyze("UPDATE t SET a = 1 WHERE 1 <> 1");
+  EXPECT_TRUE(has(analyzer.analyze("UPDATE t SET a = 1 WHERE 1 <> 2")[0], Action::update_all));
+  // UPDATE pg_settings is the SET it performs: its value decides.
+  for (int i = 0; i < 2; ++i)
+    (void)analyzer.analyze("UPDATE pg_settings SET setting = 'origin' WHERE name = 'session_replication_role'");
+  EXPECT_TRUE(has(analyzer.analyze("UPDATE pg_settings SET setting = 'replica' WHERE name = 'session_replication_role'")[0],
+                  Action::disable_safeguard));
+  // -5 is a constant; -'x' applies the prefix operator -, which a user may have defined.
+  for (int i = 0; i < 2; ++i) (void)analyzer.analyze("SELECT 1 WHERE 1 = -5");
+  const auto minus = analyzer.analyze("SELECT 1 WHERE 1 = -'x'");
+  EXPECT_NE(std::find(minus[0].analysis->operators.begin(), minus[0].analysis->operators.end(), "-"),
+            minus[0].analysis->operators.end());
+  for (int i = 0; i < 2; ++i) (void)analyzer.analyze("UPDATE t SET a = -5 WHERE id = 1");
+  const auto set_minus = analyzer.analyze("UPDATE t SET a = -'x' WHERE id = 1");
+  EXPECT_NE(std::find(set_minus[0].analysis->operators.begin(), set_minus[0].analysis->operators.end(), "-"),
+            set_minus[0].analysis->operators.end());
   // A number glued to a keyword is two tokens: SELECT 1into t creates a table, SELECT 5 t reads.
   for (int i = 0; i < 2; ++i) (void)analyzer.analyze("SELECT 5 t FROM s");
   EXPECT_FALSE(has(analyzer.analyze("SELECT 1into t FROM s")[0], Action::read) &&

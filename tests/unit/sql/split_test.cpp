@@ -95,7 +95,13 @@ TEST(Split, CommentsAndSpacesAloneAreNoStatement) {
 TEST(LiteralShape, StringAndNumericConstantsBecomeOnePlaceholderEach) {
   EXPECT_EQ(
       literal_shape("SELECT a FROM t WHERE id = 42 AND s = 'it''s' AND e = E'\\'' AND f = 1.5e-3"),
-      "SELECT a FROM t WHERE id = \x01 AND s = \x01 AND e = E'\\'' AND f = \x01");
+      "SELECT a FROM t WHERE id = \x01 AND s = \x02 AND e = E'\\'' AND f = \x01");
+  // A string is not a number: -5 is one constant, -'5' applies the operator - (a user's,
+  // perhaps) to a string.
+  EXPECT_NE(literal_shape("SELECT 1 WHERE 1 = -5"), literal_shape("SELECT 1 WHERE 1 = -'5'"));
+  // Row changes are shaped too; whether their analysis is shared is the analyzer's to say.
+  EXPECT_EQ(literal_shape("UPDATE t SET a = a + 5 WHERE id = 7"), "UPDATE t SET a = a + \x01 WHERE id = \x01");
+  EXPECT_EQ(literal_shape("insert into t values (1, 'x')"), "insert into t values (\x01, \x02)");
   // A string whose value could fail the lexer leaves the chunk unshaped.
   EXPECT_EQ(literal_shape("SELECT 1, 'unterminated"), "");
   EXPECT_EQ(literal_shape("SELECT 1, 'caf\xc3\xa9'"), "");
@@ -109,6 +115,7 @@ TEST(LiteralShape, StringAndNumericConstantsBecomeOnePlaceholderEach) {
   EXPECT_EQ(literal_shape("/* c */ ( WITH x AS (SELECT 1) TABLE x)"),
             "/* c */ ( WITH x AS (SELECT \x01) TABLE x)");
   EXPECT_EQ(literal_shape("values (1)"), "values (\x01)");
+  EXPECT_EQ(literal_shape("CREATE TABLE t (v varchar(5) DEFAULT 'x')"), "");
   // The string after UESCAPE is read by the lexer.
   EXPECT_EQ(literal_shape("SELECT U&\"d!0061t\" uescape '!' FROM t"), "");
 }

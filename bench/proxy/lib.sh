@@ -122,6 +122,11 @@ copy_pgwarden() {
   pgwarden_bin="$work/pgwarden"
   # What is measured: the commit, and whether src/ had uncommitted changes (read-only git calls).
   pgwarden_built="$(date -u -r "$pgwarden_src" '+%Y-%m-%d %H:%M UTC')"
+  if [ "$(realpath "$pgwarden_src")" != "$(realpath -m "$root/build/pgwarden")" ]; then
+    # PGWARDEN names a binary this checkout did not build: its commit is not this one's HEAD.
+    pgwarden_commit="an unknown commit (not this checkout's build)"
+    return
+  fi
   pgwarden_commit="$(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)"
   if [ -n "$(git -C "$root" --no-optional-locks status --porcelain -- src 2> /dev/null)" ]; then
     pgwarden_commit+=" with uncommitted changes in src/"

@@ -19,7 +19,7 @@ std::size_t skip(std::string_view s, std::size_t pos) {
     if (std::isspace(static_cast<unsigned char>(s[pos])) != 0) {
       ++pos;
     } else if (s.substr(pos, 2) == "--") {
-      const auto nl = s.find('\n', pos);
+      const auto nl = s.find_first_of("\r\n", pos);  // as PostgreSQL ends a -- comment
       pos = nl == std::string_view::npos ? s.size() : nl + 1;
     } else if (s.substr(pos, 2) == "/*") {
       const auto end = s.find("*/", pos + 2);

@@ -93,7 +93,7 @@ class Splitter {
       return;
     }
     if (c == '-' && peek(1) == '-') {
-      skip_line();
+      skip_comment();
       return;
     }
     if (c == '/' && peek(1) == '*') {
@@ -234,6 +234,13 @@ class Splitter {
   void skip_line() {
     const auto nl = m_text.find('\n', m_pos);
     m_pos = nl == std::string_view::npos ? m_text.size() : nl + 1;
+  }
+
+  // A -- comment ends at a newline or a carriage return, as PostgreSQL's and psql's lexers end
+  // it (scan.l: non_newline is [^\n\r]); what follows a lone \r is SQL again.
+  void skip_comment() {
+    const auto end = m_text.find_first_of("\r\n", m_pos);
+    m_pos = end == std::string_view::npos ? m_text.size() : end + 1;
   }
 
   void skip_block_comment() {
@@ -468,7 +475,7 @@ std::string leading_keyword(std::string_view chunk) {
     if (ascii::is_space(static_cast<unsigned char>(c)) || c == '(') {
       ++p;
     } else if (chunk.substr(p, 2) == "--") {
-      const auto nl = chunk.find('\n', p);
+      const auto nl = chunk.find_first_of("\r\n", p);
       p = nl == std::string_view::npos ? chunk.size() : nl + 1;
     } else if (chunk.substr(p, 2) == "/*") {
       int depth = 0;

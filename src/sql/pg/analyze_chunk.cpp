@@ -34,7 +34,7 @@ std::size_t skip_space(const std::string& text, std::size_t pos, std::size_t end
     if (std::isspace(static_cast<unsigned char>(text[pos])) != 0) {
       ++pos;
     } else if (text.compare(pos, 2, "--") == 0) {
-      const auto nl = text.find('\n', pos);
+      const auto nl = text.find_first_of("\r\n", pos);  // as PostgreSQL ends a -- comment
       pos = nl == std::string::npos ? end : nl + 1;
     } else if (text.compare(pos, 2, "/*") == 0) {
       const auto close = text.find("*/", pos + 2);  // nesting is rare between statements

@@ -29,6 +29,14 @@ TEST(Analyzer, StatementsCarryByteOffsetsAndLineColumns) {
   EXPECT_EQ(r[1].text, "DELETE FROM t WHERE id = 1");
 }
 
+TEST(Analyzer, AStatementBeginsAfterACommentThatACarriageReturnEnds) {
+  // PostgreSQL ends a -- comment at \r as at \n: the statement's text is what follows it.
+  const auto st = analyze("-- note\rDELETE FROM t WHERE id = 1");
+  ASSERT_EQ(st.size(), 1U);
+  EXPECT_EQ(st[0].text, "DELETE FROM t WHERE id = 1");
+  EXPECT_TRUE(has(st[0], Action::delete_rows));
+}
+
 TEST(Analyzer, ColumnsCountCharactersNotBytes) {
   const auto r = analyze("SELECT 'é'; DROP TABLE t");
   ASSERT_EQ(r.size(), 2U);

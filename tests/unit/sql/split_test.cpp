@@ -88,6 +88,17 @@ TEST(Split, CopyFromStdinDataIsSkippedUpToTheTerminator) {
             (std::vector<std::string>{"COPY t FROM stdin", "SELECT 1"}));
 }
 
+TEST(Split, ACarriageReturnEndsADashDashCommentAsInPostgreSQL) {
+  // scan.l: a -- comment is "--" followed by anything but \n and \r. What follows a lone \r is
+  // SQL: here a string, then a second statement.
+  EXPECT_EQ(pieces("SELECT --\r'\n'; DELETE FROM users --'").size(), 2U);
+  // Read as PostgreSQL reads it, the constant is '\n', which is not printable: no shape, so no
+  // text can borrow this one's analysis (a -- comment ending only at \n made the shape
+  // "SELECT --\r'\n<string>", which the second text has too).
+  EXPECT_EQ(literal_shape("SELECT --\r'\n' AS x --'"), "");
+  EXPECT_EQ(literal_shape("SELECT --\rx = 'a' -- 'b'"), "SELECT --\rx = \x02 -- 'b'");
+}
+
 TEST(Split, CommentsAndSpacesAloneAreNoStatement) {
   EXPECT_TRUE(pieces("  -- nothing\n /* here */ ;; ").empty());
 }
